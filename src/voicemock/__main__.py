@@ -1,0 +1,3 @@
+from voicemock.cli import main
+
+main()

@@ -1,0 +1,28 @@
+"""Options that several commands share, as decorators."""
+
+from __future__ import annotations
+
+import click
+
+from voicemock.writers import FORMATS
+
+
+def model_options(f):
+    f = click.option(
+        "--beam-size", type=click.IntRange(1, 20), default=5, show_default=True,
+        help="Beam search width; 1 is ~30% faster and a little less accurate.",
+    )(f)
+    f = click.option("--no-vad", is_flag=True, help="Transcribe silence too (Silero VAD is on by default).")(f)
+    f = click.option(
+        "--model", envvar="VOICEMOCK_MODEL", metavar="NAME|PATH",
+        help="A faster-whisper model name (downloaded when online) or a local model folder. "
+        "Default: the embedded tiny.en. Env: VOICEMOCK_MODEL.",
+    )(f)
+    return f
+
+
+def transcript_formats_option(f):
+    return click.option(
+        "-f", "--format", "fmt", type=click.Choice([*FORMATS, "all"]), default="txt", show_default=True,
+        help="Output format; 'all' writes every format (needs --output-dir).",
+    )(f)

@@ -1,0 +1,51 @@
+"""Domain errors. Each message is one line that says what went wrong and what to do next.
+
+The CLI turns every VoicemockError into `Error: <message>` and a non-zero exit, in one place.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "VoicemockError",
+    "AudioError",
+    "ModelError",
+    "RubricError",
+    "QuestionBankError",
+    "ClassifierError",
+    "DeviceError",
+    "TranscriptError",
+]
+
+
+class VoicemockError(Exception):
+    """Base of every error the user can act on."""
+
+    exit_code = 1
+
+
+class AudioError(VoicemockError):
+    """An audio file that is missing, empty, truncated, not audio, or silent."""
+
+
+class ModelError(VoicemockError):
+    """A Whisper model name or folder that cannot be used."""
+
+
+class RubricError(VoicemockError):
+    """A rubric file that does not parse or does not validate."""
+
+
+class QuestionBankError(VoicemockError):
+    """A question bank that does not parse or does not validate, or an unknown question id."""
+
+
+class ClassifierError(VoicemockError):
+    """A classifier artifact that is missing, tampered with, foreign, or from another version."""
+
+
+class DeviceError(VoicemockError):
+    """No PortAudio, no input device, or a device that is busy or gone."""
+
+
+class TranscriptError(VoicemockError):
+    """A transcript file (.txt or JSON) that cannot be read."""

@@ -1,0 +1,332 @@
+"""Typed records passed between pipeline stages.
+
+Every stage is a function from these records to these records. Each record converts to and from
+plain JSON-ready dicts without loss: numbers are plain floats (never numpy scalars), lists are lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+__all__ = [
+    "Word",
+    "Segment",
+    "Transcript",
+    "Span",
+    "Pause",
+    "Filler",
+    "Hesitation",
+    "Annotation",
+    "Delivery",
+    "StructureCheck",
+    "Structure",
+    "Evidence",
+    "DimensionScore",
+    "Scorecard",
+]
+
+
+def _f(value: Any) -> float:
+    """A plain float rounded to the millisecond, so JSON round trips are exact."""
+    return round(float(value), 3)
+
+
+def _opt_f(value: Any) -> float | None:
+    return None if value is None else _f(value)
+
+
+# ---------------------------------------------------------------------------- transcription
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    word: str  # as Whisper gives it, with its leading space
+    probability: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "word": self.word, "probability": self.probability}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Word:
+        return cls(start=_f(d["start"]), end=_f(d["end"]), word=str(d["word"]), probability=_f(d["probability"]))
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: int
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["words"] = [w.to_dict() for w in self.words]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Segment:
+        return cls(
+            id=int(d["id"]),
+            start=_f(d["start"]),
+            end=_f(d["end"]),
+            text=str(d["text"]),
+            words=tuple(Word.from_dict(w) for w in d.get("words", [])),
+            avg_logprob=_f(d.get("avg_logprob", 0.0)),
+            no_speech_prob=_f(d.get("no_speech_prob", 0.0)),
+            compression_ratio=_f(d.get("compression_ratio", 0.0)),
+        )
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What Whisper heard, on the original audio's timeline (seconds from the file's start)."""
+
+    source: str  # the input path as given, or "<text>" for typed transcripts
+    language: str
+    duration_s: float | None  # None for a text transcript: there is no audio
+    segments: tuple[Segment, ...]
+    model: str = ""
+    duration_after_vad_s: float | None = None
+    # Stretches Silero VAD marked as speech, [start, end] in seconds; empty when VAD was off.
+    speech_spans: tuple[tuple[float, float], ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.segments).strip()
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+    @property
+    def has_timing(self) -> bool:
+        return self.duration_s is not None and any(s.words for s in self.segments)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "language": self.language,
+            "duration_s": self.duration_s,
+            "duration_after_vad_s": self.duration_after_vad_s,
+            "model": self.model,
+            "text": self.text,
+            "segments": [s.to_dict() for s in self.segments],
+            "speech_spans": [list(s) for s in self.speech_spans],
+            "warnings": list(self.warnings),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Transcript:
+        return cls(
+            source=str(d.get("source", "")),
+            language=str(d.get("language", "en")),
+            duration_s=_opt_f(d.get("duration_s")),
+            duration_after_vad_s=_opt_f(d.get("duration_after_vad_s")),
+            model=str(d.get("model", "")),
+            segments=tuple(Segment.from_dict(s) for s in d.get("segments", [])),
+            speech_spans=tuple((_f(a), _f(b)) for a, b in d.get("speech_spans", [])),
+            warnings=tuple(str(w) for w in d.get("warnings", [])),
+        )
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "<text>") -> Transcript:
+        """A typed or pasted answer: no audio, so no timing. One segment per non-empty line."""
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        segments = tuple(
+            Segment(id=i, start=0.0, end=0.0, text=(" " + ln)) for i, ln in enumerate(lines)
+        )
+        return cls(source=source, language="en", duration_s=None, segments=segments, model="")
+
+
+# ---------------------------------------------------------------------------- delivery
+
+
+@dataclass(frozen=True)
+class Span:
+    start: float
+    end: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Pause:
+    start: float
+    end: float
+    where: str  # "between_sentences" | "inside_sentence"
+
+    @property
+    def duration(self) -> float:
+        return round(self.end - self.start, 3)
+
+
+@dataclass(frozen=True)
+class Filler:
+    start: float | None
+    end: float | None
+    text: str
+    kind: str  # "filled_pause" (um, uh) | "discourse" (like, you know, ...)
+
+
+@dataclass(frozen=True)
+class Hesitation:
+    """Speech that VAD heard but no transcribed word covers: often a filled pause Whisper dropped."""
+
+    start: float
+    end: float
+    kind: str  # e.g. "uncovered_speech"
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One finding on the answer's timeline, shown by the report and the review page."""
+
+    start: float | None
+    end: float | None
+    category: str  # "pause" | "filler" | "hesitation" | "structure" | "pace" | "length" | ...
+    label: str
+    tip: str
+    severity: str = "info"  # "info" | "warn" | "good"
+
+
+@dataclass
+class Delivery:
+    duration_s: float | None = None
+    speaking_span_s: float | None = None
+    word_count: int = 0
+    wpm: float | None = None
+    articulation_wpm: float | None = None
+    target_wpm: tuple[float, float] = (120.0, 165.0)
+    baseline_wpm: float | None = None  # the user's own median, once history has enough takes
+    time_to_first_word_s: float | None = None
+    pauses: list[Pause] = field(default_factory=list)
+    pause_count: int = 0
+    long_pause_count: int = 0
+    pause_total_s: float = 0.0
+    fillers: list[Filler] = field(default_factory=list)
+    fillers_per_minute: float | None = None
+    hesitations: list[Hesitation] = field(default_factory=list)
+    filler_recall: float | None = None  # measured recall of the filler detector (bench), stated in reports
+    limits: list[str] = field(default_factory=list)  # plain-words caveats about what may be missed
+    annotations: list[Annotation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+# ---------------------------------------------------------------------------- structure
+
+
+@dataclass(frozen=True)
+class StructureCheck:
+    name: str  # "answer_first" | "signposting" | "clarifying" | "tradeoffs" | "metric" | ...
+    present: bool
+    detail: str
+    tip: str
+    start: float | None = None
+    end: float | None = None
+    evidence: str = ""
+
+
+@dataclass
+class Structure:
+    checks: list[StructureCheck] = field(default_factory=list)
+    target_seconds: float | None = None
+    length_verdict: str | None = None  # "short" | "on_target" | "long" | None without timing
+    annotations: list[Annotation] = field(default_factory=list)
+
+    def get(self, name: str) -> StructureCheck | None:
+        return next((c for c in self.checks if c.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = _jsonable(asdict(self))
+        # Also key the checks by name, so `structure.tradeoffs.present` works in jq.
+        for c in d["checks"]:
+            d[c["name"]] = {k: v for k, v in c.items() if k != "name"}
+        return d
+
+
+# ---------------------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    start: float | None
+    end: float | None
+    polarity: str  # "strong" | "weak"
+    signal: str  # short name of what was recognised, e.g. "tradeoff", "textbook definition"
+    dimension: str = ""
+    confidence: float = 0.0  # classifier probability for this polarity
+
+
+@dataclass
+class DimensionScore:
+    name: str
+    key: str
+    weight: float
+    score: float  # 1-5, after level calibration
+    low: float  # uncertainty band
+    high: float
+    evidence: list[Evidence] = field(default_factory=list)
+    advice: str | None = None
+    raw_score: float | None = None  # before level calibration
+
+
+@dataclass
+class Scorecard:
+    input: str
+    rubric: str
+    level: str
+    overall: float
+    passed: bool
+    dimensions: list[DimensionScore]
+    question_id: str | None = None
+    question_text: str | None = None
+    relevance: float | None = None  # similarity of the answer to the question, 0-1
+    delivery: Delivery | None = None
+    structure: Structure | None = None
+    transcript: Transcript | None = None
+    caveats: list[str] = field(default_factory=list)  # where the scorer or transcriber may be wrong
+    pass_rule: str = ""
+
+    def to_dict(self, include_transcript: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "input": self.input,
+            "overall": self.overall,
+            "passed": self.passed,
+            "level": self.level,
+            "rubric": self.rubric,
+            "pass_rule": self.pass_rule,
+            "question_id": self.question_id,
+            "question_text": self.question_text,
+            "relevance": self.relevance,
+            "dimensions": [_jsonable(asdict(dim)) for dim in self.dimensions],
+            "delivery": self.delivery.to_dict() if self.delivery else None,
+            "structure": self.structure.to_dict() if self.structure else None,
+            "caveats": list(self.caveats),
+        }
+        if include_transcript and self.transcript is not None:
+            d["transcript"] = self.transcript.to_dict()
+        return d
+
+
+def _jsonable(value: Any) -> Any:
+    """Tuples to lists and numpy scalars to plain Python numbers, recursively."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()
+    return value
