@@ -94,7 +94,8 @@ class Transcript:
     segments: tuple[Segment, ...]
     model: str = ""
     duration_after_vad_s: float | None = None
-    # Stretches Silero VAD marked as speech, [start, end] in seconds; empty when VAD was off.
+    # Stretches Silero VAD marked as speech, [start, end] in seconds; empty when VAD was off or the
+    # batched path ran (its VAD spans are internal to faster-whisper).
     speech_spans: tuple[tuple[float, float], ...] = ()
     warnings: tuple[str, ...] = ()
 
@@ -217,6 +218,9 @@ class Delivery:
     fillers_per_minute: float | None = None
     hesitations: list[Hesitation] = field(default_factory=list)
     filler_recall: float | None = None  # measured recall of the filler detector (bench), stated in reports
+    filler_precision: float | None = None  # measured precision of the same detector (bench)
+    filled_pause_count: int = 0  # um/uh/hmm the transcript names (hesitations are counted apart)
+    discourse_filler_count: int = 0  # like / you know / sort of / basically / I mean, by context rules
     limits: list[str] = field(default_factory=list)  # plain-words caveats about what may be missed
     annotations: list[Annotation] = field(default_factory=list)
 

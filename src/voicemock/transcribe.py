@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,8 @@ __all__ = ["TranscribeOptions", "transcribe_file", "transcribe_audio", "detect_s
 logger = logging.getLogger(__name__)
 
 NO_SPEECH_WARNING = "no speech detected: the transcript is empty"
+# Below this length an answer fits one or two 30 s windows, where batching has nothing to batch.
+BATCHED_MIN_S = 40.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,11 @@ class TranscribeOptions:
     word_timestamps: needed by delivery (pace, pauses) and by evidence spans.
     cpu_threads: 0 means one per available core.
     initial_prompt: text that primes Whisper's vocabulary (e.g. domain terms).
+    batched: decode VAD chunks in batches (faster-whisper's BatchedInferencePipeline). None picks by
+        length: measured here, batching halves the time of long inputs (201 s: 11.8 s -> 5.9 s) and
+        lowers WER on long_ref.wav (6.3% -> 5.7%), while inputs under BATCHED_MIN_S fit one 30 s window
+        and gain nothing. bench/transcribe.py prints both paths.
+    batch_size: VAD chunks decoded together; 8 is faster-whisper's own choice for CPUs.
     """
 
     model: str | None = None
@@ -40,6 +48,13 @@ class TranscribeOptions:
     cpu_threads: int = 0
     initial_prompt: str | None = None
     channel: str | None = None  # "L" or "R" for one side of a stereo file
+    batched: bool | None = None
+    batch_size: int = 8
+
+    def use_batched(self, duration_s: float) -> bool:
+        if not self.vad:
+            return False  # the batched pipeline needs VAD chunks
+        return self.batched if self.batched is not None else duration_s >= BATCHED_MIN_S
 
 
 def transcribe_file(path: str | Path, options: TranscribeOptions = TranscribeOptions()) -> Transcript:
@@ -71,6 +86,8 @@ def transcribe_audio(decoded: DecodedAudio, options: TranscribeOptions = Transcr
         return empty
 
     model = load_model(spec, cpu_threads=options.cpu_threads)
+    if options.use_batched(decoded.duration_s):
+        return _transcribe_batched(model, decoded, options, empty)
     samples = decoded.samples
     speech_chunks: list[dict] = []
     if options.vad:
@@ -108,6 +125,35 @@ def transcribe_audio(decoded: DecodedAudio, options: TranscribeOptions = Transcr
         speech_spans=spans,
         warnings=warnings,
     )
+
+
+def _transcribe_batched(model, decoded: DecodedAudio, options: TranscribeOptions, empty: Transcript) -> Transcript:
+    # The pipeline runs its own VAD (finer: 160 ms minimum silence, 30 s maximum chunk) and maps
+    # word times back to the original timeline itself. Its speech spans are not exposed, and running
+    # VAD a second time to get them would cost ~10% of the batched time, so speech_spans stays empty.
+    raw_segments, info = _batched_pipeline(model).transcribe(
+        decoded.samples,
+        language=options.language,
+        beam_size=options.beam_size,
+        word_timestamps=options.word_timestamps,
+        batch_size=options.batch_size,
+        initial_prompt=options.initial_prompt,
+        vad_filter=True,
+    )
+    segments = tuple(_segment(i, s) for i, s in enumerate(raw_segments))
+    return replace(
+        empty,
+        segments=segments,
+        duration_after_vad_s=round(float(info.duration_after_vad), 3),
+        warnings=() if segments else (NO_SPEECH_WARNING,),
+    )
+
+
+@lru_cache(maxsize=4)
+def _batched_pipeline(model):
+    from faster_whisper import BatchedInferencePipeline
+
+    return BatchedInferencePipeline(model)
 
 
 def _segment(index: int, s) -> Segment:

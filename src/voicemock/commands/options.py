@@ -12,6 +12,10 @@ def model_options(f):
         "--beam-size", type=click.IntRange(1, 20), default=5, show_default=True,
         help="Beam search width; 1 is ~30% faster and a little less accurate.",
     )(f)
+    f = click.option(
+        "--decode", type=click.Choice(["auto", "batched", "sequential"]), default="auto", show_default=True,
+        help="Batched decoding halves the time of long recordings; auto uses it from 40 s of audio.",
+    )(f)
     f = click.option("--no-vad", is_flag=True, help="Transcribe silence too (Silero VAD is on by default).")(f)
     f = click.option(
         "--model", envvar="VOICEMOCK_MODEL", metavar="NAME|PATH",
@@ -26,3 +30,11 @@ def transcript_formats_option(f):
         "-f", "--format", "fmt", type=click.Choice([*FORMATS, "all"]), default="txt", show_default=True,
         help="Output format; 'all' writes every format (needs --output-dir).",
     )(f)
+
+
+def transcribe_options(model: str | None, beam_size: int, no_vad: bool, decode: str):
+    """TranscribeOptions from the shared model options."""
+    from voicemock.transcribe import TranscribeOptions
+
+    batched = {"auto": None, "batched": True, "sequential": False}[decode]
+    return TranscribeOptions(model=model, beam_size=beam_size, vad=not no_vad, batched=batched)

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from voicemock.commands.options import model_options, transcript_formats_option
+from voicemock.commands.options import model_options, transcribe_options, transcript_formats_option
 from voicemock.errors import AudioError
 from voicemock.writers import FORMATS, render_transcript, write_transcript
 
@@ -14,7 +14,7 @@ from voicemock.writers import FORMATS, render_transcript, write_transcript
 @transcript_formats_option
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False), help="Write <name>.<format> files here instead of printing.")
 @model_options
-def transcribe(audio: tuple[str, ...], fmt: str, output_dir: str | None, model: str | None, beam_size: int, no_vad: bool) -> None:
+def transcribe(audio: tuple[str, ...], fmt: str, output_dir: str | None, model: str | None, beam_size: int, no_vad: bool, decode: str) -> None:
     """Transcribe audio files on this machine, with word timestamps.
 
     Any of wav, flac, mp3, ogg, m4a; mono or stereo; any sample rate. Files that fail are
@@ -25,13 +25,13 @@ def transcribe(audio: tuple[str, ...], fmt: str, output_dir: str | None, model: 
       voicemock transcribe answer.wav
       voicemock transcribe take1.flac take2.mp3 --format all --output-dir out/
     """
-    from voicemock.transcribe import TranscribeOptions, transcribe_file
+    from voicemock.transcribe import transcribe_file
     from voicemock.whisper_model import resolve_model
 
     if fmt == "all" and not output_dir:
         raise click.UsageError("--format all writes several files; add --output-dir DIR")
     resolve_model(model)  # a wrong --model fails once, up front, not once per file
-    options = TranscribeOptions(model=model, beam_size=beam_size, vad=not no_vad)
+    options = transcribe_options(model, beam_size, no_vad, decode)
     formats = list(FORMATS) if fmt == "all" else [fmt]
     failed = 0
     for path in audio:

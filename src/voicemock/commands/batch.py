@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import sys
+
+import click
+
+from voicemock.commands.options import model_options
+from voicemock.writers import FORMATS
+
+
+def _parse_formats(ctx, param, value: tuple[str, ...]) -> tuple[str, ...]:
+    chosen: list[str] = []
+    for part in (p.strip() for v in value for p in v.split(",")):
+        if not part:
+            continue
+        names = list(FORMATS) if part == "all" else [part]
+        for name in names:
+            if name not in FORMATS:
+                raise click.BadParameter(f"{part!r} is not one of {', '.join([*FORMATS, 'all'])}")
+            if name not in chosen:
+                chosen.append(name)
+    return tuple(chosen) if chosen else ("txt", "json")
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "-o", "--output-dir", default="voicemock-batch", show_default=True, type=click.Path(file_okay=False),
+    help="Outputs go here, keeping the input folders' subfolders, plus summary.csv.",
+)
+@click.option("--score", is_flag=True, help="Also score each answer against the rubric (writes <name>.report.json).")
+@click.option("--rubric", metavar="ID|PATH", help="Rubric for --score (default: ai-pm-technical).")
+@click.option("--level", type=click.Choice(["apm", "pm", "senior"]), help="Level for --score (default: the rubric's).")
+@click.option(
+    "-f", "--formats", multiple=True, callback=_parse_formats, metavar="LIST",
+    help=f"Transcript formats, comma-separated: {', '.join(FORMATS)} or all. Default: txt,json.",
+)
+@click.option(
+    "-w", "--workers", type=click.IntRange(1), metavar="N",
+    help="Local worker processes, each loading the model once (default: one per core when there are enough files).",
+)
+@click.option(
+    "--scheduler", metavar="tcp://HOST:PORT", envvar="VOICEMOCK_SCHEDULER",
+    help="Run on this Dask scheduler instead of locally (needs voicemock[cluster]). Env: VOICEMOCK_SCHEDULER.",
+)
+@model_options
+def batch(
+    inputs: tuple[str, ...],
+    output_dir: str,
+    score: bool,
+    rubric: str | None,
+    level: str | None,
+    formats: tuple[str, ...],
+    workers: int | None,
+    scheduler: str | None,
+    model: str | None,
+    beam_size: int,
+    no_vad: bool,
+) -> None:
+    """Transcribe (and score) folders of recordings; safe to stop and re-run.
+
+    Walks folders for audio, writes each file's transcripts (and with --score its report)
+    under --output-dir, and a summary.csv with one row per input. Files already done with
+    the same content and settings are skipped, so a stopped batch picks up where it left off.
+    Files that fail are listed in summary.csv with the reason; the exit status is 1 if any failed.
+
+    \b
+    Examples:
+      voicemock batch recordings/ --output-dir out/ --score
+      voicemock batch archive/ -o out/ --scheduler tcp://10.0.0.5:8786
+    """
+    from voicemock.batch import BatchSettings, run_batch
+
+    if (rubric or level) and not score:
+        raise click.UsageError("--rubric and --level are for scoring; add --score")
+    if scheduler and workers:
+        raise click.UsageError("--workers is for local runs; with --scheduler the cluster's workers do the work")
+    settings = BatchSettings(
+        model=model, beam_size=beam_size, vad=not no_vad, formats=formats, score=score, rubric=rubric, level=level,
+    )
+    observer = _ProgressObserver()
+    try:
+        report = run_batch(inputs, output_dir, settings, workers=workers, scheduler=scheduler, observer=observer)
+    except KeyboardInterrupt:
+        observer.close()
+        raise click.ClickException("interrupted; finished files are kept: run the same command again to continue") from None
+    observer.close()
+
+    for name, reason in report.failures:
+        click.echo(f"failed: {reason if reason.startswith(name) else f'{name}: {reason}'}", err=True)
+    click.echo(
+        f"{report.total} files: {report.processed} done, {report.skipped} already done, {report.failed} failed; "
+        f"summary in {report.summary_path}",
+        err=True,
+    )
+    if report.failed:
+        raise click.ClickException(f"{report.failed} of {report.total} files failed; the reasons are in {report.summary_path}")
+
+
+class _ProgressObserver:
+    """Adapts the batch's hooks to a progress bar, drawn only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        from voicemock.progress import stream_is_tty
+
+        self.wants_durations = stream_is_tty(sys.stderr)
+        self.bar = None
+
+    def planned(self, total: int, skipped: int, pending_audio_s: float) -> None:
+        from voicemock.progress import ProgressBar
+
+        self.bar = ProgressBar(total, pending_audio_s)
+        if skipped:
+            self.bar.skip(skipped)
+
+    def finished(self, result) -> None:
+        if self.bar is not None:
+            self.bar.advance(result.audio_s, failed=result.error is not None)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+if __name__ == "__main__":
+    # `python -m voicemock.commands.batch ...`: the same command under the CLI's error handling,
+    # whether or not commands/__init__.py registers it yet.
+    from voicemock.cli import main
+
+    if "batch" not in main.commands:
+        main.add_command(batch)
+    main(["batch", *sys.argv[1:]], prog_name="voicemock")
