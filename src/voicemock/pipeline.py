@@ -1,0 +1,128 @@
+"""The one composition of the stages that every command uses.
+
+    answer (audio | .txt | transcript .json) --read_answer--> Transcript (+ decoded audio)
+    Transcript --measure_delivery--> Delivery
+    Transcript --analyze_structure--> Structure
+    Transcript + Delivery + Structure --score_transcript--> Scorecard
+
+`practice`, `score`, `batch --score` and `review` call `assess` (or `assess_answer`); none of them
+repeats these steps.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from voicemock.errors import TranscriptError
+from voicemock.records import Scorecard, Transcript
+
+if TYPE_CHECKING:  # pragma: no cover
+    from voicemock.audio import DecodedAudio
+    from voicemock.questions import Question
+    from voicemock.rubric import Rubric
+    from voicemock.transcribe import TranscribeOptions
+
+__all__ = ["Answer", "read_answer", "assess", "assess_answer", "TEXT_SUFFIXES"]
+
+logger = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".txt", ".json")
+
+
+@dataclass(frozen=True)
+class Answer:
+    transcript: Transcript
+    audio: DecodedAudio | None  # None for a typed transcript
+
+
+def read_answer(path: str | Path, options: TranscribeOptions | None = None) -> Answer:
+    """An answer from audio (transcribed here), a .txt transcript, or the JSON `transcribe` writes."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return Answer(transcript=_read_transcript_file(p), audio=None)
+    from voicemock.audio import load_audio
+    from voicemock.transcribe import TranscribeOptions, transcribe_audio
+
+    decoded = load_audio(p, channel=(options.channel if options else None))
+    return Answer(transcript=transcribe_audio(decoded, options or TranscribeOptions()), audio=decoded)
+
+
+def _read_transcript_file(p: Path) -> Transcript:
+    if not p.is_file():
+        raise TranscriptError(f"{p}: no such file; check the path")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise TranscriptError(f"{p}: not UTF-8 text ({exc.reason}); save the transcript as UTF-8") from exc
+    if p.suffix.lower() == ".txt":
+        if not text.strip():
+            raise TranscriptError(f"{p}: the transcript is empty; write the answer in it or pass the audio")
+        return Transcript.from_text(text, source=str(p))
+    try:
+        data = json.loads(text)
+        transcript = Transcript.from_dict(data)
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(
+            f"{p}: not valid JSON (line {exc.lineno}: {exc.msg}); pass the JSON that `voicemock transcribe --format json` writes"
+        ) from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise TranscriptError(
+            f"{p}: not a voicemock transcript (bad or missing {exc}); pass the JSON that `voicemock transcribe --format json` writes"
+        ) from exc
+    return transcript
+
+
+def assess(
+    transcript: Transcript,
+    audio: DecodedAudio | None = None,
+    *,
+    question: Question | None = None,
+    rubric: Rubric | str | None = None,
+    level: str | None = None,
+    baseline_wpm: float | None = None,
+    classifier_path: str | Path | None = None,
+) -> Scorecard:
+    """Delivery, structure and rubric scores for one transcribed answer."""
+    from voicemock.classifier import load_classifier
+    from voicemock.delivery import measure_delivery
+    from voicemock.rubric import Rubric, load_rubric
+    from voicemock.scoring import score_transcript
+    from voicemock.structure import analyze_structure
+
+    rubric_obj = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
+    classifier = load_classifier(classifier_path)
+    delivery = measure_delivery(transcript, audio, baseline_wpm=baseline_wpm)
+    structure = analyze_structure(
+        transcript,
+        competency=question.competency if question else None,
+        target_seconds=question.target_seconds if question else None,
+    )
+    return score_transcript(
+        transcript,
+        rubric=rubric_obj,
+        level=level or rubric_obj.default_level,
+        question=question,
+        classifier=classifier,
+        delivery=delivery,
+        structure=structure,
+    )
+
+
+def assess_answer(
+    path: str | Path,
+    options: TranscribeOptions | None = None,
+    *,
+    question: Question | None = None,
+    rubric: Rubric | str | None = None,
+    level: str | None = None,
+    baseline_wpm: float | None = None,
+) -> Scorecard:
+    answer = read_answer(path, options)
+    card = assess(answer.transcript, answer.audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline_wpm)
+    card.input = str(path)
+    return card
