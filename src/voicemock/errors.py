@@ -14,6 +14,7 @@ __all__ = [
     "ClassifierError",
     "DeviceError",
     "TranscriptError",
+    "SpeechError",
 ]
 
 
@@ -49,3 +50,7 @@ class DeviceError(VoicemockError):
 
 class TranscriptError(VoicemockError):
     """A transcript file (.txt or JSON) that cannot be read."""
+
+
+class SpeechError(VoicemockError):
+    """No speech engine is available, or the text cannot be spoken."""

@@ -1,5 +1,6 @@
 """One module per command. Each parses its options, calls the library, and renders."""
 
+from voicemock.commands.questions import questions
 from voicemock.commands.transcribe import transcribe
 
-COMMANDS = [transcribe]
+COMMANDS = [transcribe, questions]
