@@ -32,10 +32,10 @@ def history(question_id: str | None, competency: str | None, since, recordings_d
       voicemock history --export csv > takes.csv
       voicemock history --plot progress.png
     """
-    from voicemock.history import HistoryStore, default_recordings_dir, export_csv, history_path
+    from voicemock.history import HistoryStore, export_csv, history_path
+    from voicemock.session import resolve_recordings_dir
 
-    folder = recordings_dir if recordings_dir is not None else default_recordings_dir()
-    path = history_path(folder)
+    path = history_path(resolve_recordings_dir(recordings_dir))
     if path.is_file():
         with HistoryStore(path) as store:
             takes = store.query(question_id=question_id, competency=competency, since=since)
@@ -59,7 +59,12 @@ def history(question_id: str | None, competency: str | None, since, recordings_d
 
 
 def _render(takes, path: Path) -> str:
-    from voicemock.history import delivery_trends, rank_competencies, trends
+    from voicemock.history import (
+        OWN_SOURCES,
+        delivery_trends,
+        rank_competencies,
+        trends,
+    )
 
     keys: list[str] = []
     names: dict[str, str] = {}
@@ -94,13 +99,13 @@ def _render(takes, path: Path) -> str:
     for key, trend in dim_trends.items():
         label = "Overall" if key == "overall" else names.get(key, key)
         out.append(
-            f"  {label:<{label_width}}{trend.first:>5.2f} -> {trend.last:<5.2f} {trend.slope:+.2f}/take"
+            f"  {label:<{label_width}}{trend.first:>5.2f} -> {trend.last:<5.2f} {trend.slope:>+7.2f}/take"
             f"   recent {trend.recent_mean:.2f}   {trend.direction}"
         )
     for key, trend in delivery_trends(takes).items():
         label, fmt = ("Pace (wpm)", ".0f") if key == "wpm" else ("Fillers per minute", ".1f")
         out.append(
-            f"  {label:<{label_width}}{trend.first:>5{fmt}} -> {trend.last:<5{fmt}} {trend.slope:+.2f}/take"
+            f"  {label:<{label_width}}{trend.first:>5{fmt}} -> {trend.last:<5{fmt}} {trend.slope:>+7.2f}/take"
             f"   recent {trend.recent_mean:{fmt}}   {trend.direction}"
         )
 
@@ -108,9 +113,10 @@ def _render(takes, path: Path) -> str:
     if scored:
         weakest = min(scored, key=lambda k: (scored[k].recent_mean, keys.index(k)))
         out += ["", f"Weakest dimension lately: {names.get(weakest, weakest)} (recent mean {scored[weakest].recent_mean:.2f})."]
-    practised = sorted({t.competency for t in takes if t.competency})
+    own = [t for t in takes if t.source in OWN_SOURCES]  # the same takes practice --next weighs
+    practised = sorted({t.competency for t in own if t.competency})
     if len(practised) > 1:
-        worst = rank_competencies(takes, practised)[0]
+        worst = rank_competencies(own, practised)[0]
         out.append(
             f"Weakest competency you have practised: {worst.competency} (mean {worst.recent_mean:.2f} over its "
             f"last {worst.takes} takes). `voicemock practice --next` picks a question for you (competencies never "
