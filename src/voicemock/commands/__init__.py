@@ -1,7 +1,9 @@
 """One module per command. Each parses its options, calls the library, and renders."""
 
 from voicemock.commands.history import history
+from voicemock.commands.label import label
 from voicemock.commands.questions import questions
+from voicemock.commands.review import review
 from voicemock.commands.transcribe import transcribe
 
-COMMANDS = [transcribe, questions, history]
+COMMANDS = [transcribe, questions, review, label, history]
