@@ -1,9 +1,12 @@
 """One module per command. Each parses its options, calls the library, and renders."""
 
+from voicemock.commands.evaluate import evaluate
 from voicemock.commands.history import history
 from voicemock.commands.label import label
 from voicemock.commands.questions import questions
 from voicemock.commands.review import review
+from voicemock.commands.score import score
+from voicemock.commands.train import train
 from voicemock.commands.transcribe import transcribe
 
-COMMANDS = [transcribe, questions, review, label, history]
+COMMANDS = [transcribe, score, questions, review, label, history, train, evaluate]

@@ -1,0 +1,68 @@
+"""Scoring speed: loading the classifier, and scoring a 3-minute transcript once it is loaded.
+
+Prints figures; asserts nothing. Targets: load <= 0.5 s, score <= 50 ms.
+
+    python bench/scoring.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from voicemock.classifier import load_classifier
+from voicemock.questions import load_bank
+from voicemock.records import Segment, Transcript, Word
+from voicemock.rubric import load_rubric
+from voicemock.scoring import score_transcript
+
+SENTENCES = [
+    "My short answer is that I'd ship only after the golden set passes, and I'd keep measuring after launch.",
+    "I'd pull five hundred recent tickets, stratified by product area and length, because long threads break summaries.",
+    "Two senior agents would grade each summary for the customer's ask, anything false, and any missed promise.",
+    "Invented content is a hard gate under one percent, because an agent acting on a made-up refund is worse than nothing.",
+    "Precision here is the share of summary statements that are true, and recall is the share of key facts that made it in.",
+    "If the latency goes over two seconds we fall back to showing the first three customer messages instead.",
+    "After launch I'd watch how often agents expand the full ticket, since that tells us whether they trust it.",
+    "Cost matters too: at forty thousand tickets a day and two cents a summary that is eight hundred dollars a day.",
+    "Um, so, yeah, I think that covers the main parts of it, more or less.",
+    "To sum up, define good by what the agent does next, gate on fabrication, and monitor in production.",
+]
+
+
+def three_minute_transcript(wpm: float = 150.0) -> Transcript:
+    """About 450 words at 150 wpm, with word timings like Whisper's."""
+    words, t, i = [], 0.5, 0
+    while len(words) < 3 * wpm:
+        for token in SENTENCES[i % len(SENTENCES)].replace("most", f"most{i}").split():
+            words.append(Word(start=round(t, 3), end=round(t + 0.3, 3), word=" " + token, probability=0.9))
+            t += 60.0 / wpm
+        i += 1
+    text = "".join(w.word for w in words)
+    return Transcript(source="bench", language="en", duration_s=t + 1, segments=(Segment(id=0, start=0.5, end=t, text=text, words=tuple(words)),))
+
+
+def main() -> None:
+    from voicemock.classifier import _load_verified
+
+    loads = []
+    for _ in range(5):
+        _load_verified.cache_clear()
+        start = time.perf_counter()
+        classifier = load_classifier()
+        loads.append(time.perf_counter() - start)
+    rubric, question = load_rubric(), load_bank().get("evals-01")
+    transcript = three_minute_transcript()
+    score_transcript(transcript, rubric=rubric, level="pm", question=question, classifier=classifier)  # warm-up
+    runs = []
+    for _ in range(20):
+        start = time.perf_counter()
+        score_transcript(transcript, rubric=rubric, level="pm", question=question, classifier=classifier)
+        runs.append(time.perf_counter() - start)
+    print(f"classifier load, first in a fresh process (includes importing scikit-learn, scipy, skops): {loads[0] * 1000:.0f} ms")
+    print(f"classifier load (verify sha256 + type allow-list + skops): median {statistics.median(loads[1:]) * 1000:.0f} ms over {len(loads) - 1} (target <= 500 ms)")
+    print(f"score a 3-minute transcript ({len(transcript.words)} words) after load: median {statistics.median(runs) * 1000:.1f} ms, max {max(runs) * 1000:.1f} ms (target <= 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from voicemock.commands.options import model_options, transcribe_options
+from voicemock.errors import AudioError, TranscriptError
+
+
+@click.command()
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.option("-q", "--question", "question_id", metavar="ID", help="The question answered, e.g. evals-01: enables the relevance check.")
+@click.option("--question-text", metavar="TEXT", help="The question answered, as text, when it is not in the bank.")
+@click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="Another question bank (TOML).")
+@click.option("--rubric", metavar="ID|PATH", help="Rubric id or a .toml file (default: ai-pm-technical).")
+@click.option("--level", type=click.Choice(["apm", "pm", "senior"]), help="Level to score at (default: the rubric's, pm).")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["text", "markdown", "json", "jsonl"]), default="text", show_default=True,
+    help="text for the terminal; json for one input; jsonl: one object per input, in input order.",
+)
+@model_options
+def score(inputs, question_id, question_text, questions_path, rubric, level, fmt, model, beam_size, no_vad, decode) -> None:
+    """Score answers against a rubric, with the sentences behind each score.
+
+    INPUT is audio (transcribed here), a .txt transcript, or the JSON that
+    `voicemock transcribe --format json` writes. Inputs that fail are reported
+    and the rest are still scored; the exit status is 1 if any failed.
+
+    \b
+    Examples:
+      voicemock score answer.wav --question evals-01
+      voicemock score answer.txt --question-text "How would you evaluate a summarizer?" --level senior
+      voicemock score takes/*.json --question evals-01 --format jsonl
+    """
+    from voicemock.classifier import load_classifier
+    from voicemock.pipeline import assess, read_answer
+    from voicemock.report import render
+    from voicemock.rubric import load_rubric
+
+    if question_id and question_text:
+        raise click.UsageError("give --question ID or --question-text TEXT, not both")
+    if fmt == "json" and len(inputs) > 1:
+        raise click.UsageError("--format json takes one input; use --format jsonl for several")
+    question = _question(question_id, question_text, questions_path)
+    rubric_obj = load_rubric(rubric)
+    rubric_obj.level(level)  # a wrong level fails once, up front
+    load_classifier()  # a missing or refused model fails once, up front, not once per input
+    options = transcribe_options(model, beam_size, no_vad, decode)
+    failed = 0
+    for path in inputs:
+        try:
+            answer = read_answer(path, options)
+            card = assess(answer.transcript, answer.audio, question=question, rubric=rubric_obj, level=level)
+        except (AudioError, TranscriptError) as exc:
+            failed += 1
+            click.echo(f"Error: {exc}", err=True)
+            continue
+        card.input = path
+        if fmt == "jsonl":
+            sys.stdout.write(json.dumps(card.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(render(card, fmt))
+        sys.stdout.flush()
+    if failed:
+        raise click.ClickException(f"{failed} of {len(inputs)} inputs failed; see the errors above")
+
+
+def _question(question_id, question_text, questions_path):
+    if question_text:
+        from voicemock.questions import Question
+
+        return Question(
+            id="", competency="", text=question_text, target_seconds=None, follow_ups=[], keywords=[], audio_path=None
+        )
+    if question_id:
+        from voicemock.questions import load_bank
+
+        return load_bank(questions_path).get(question_id)
+    return None

@@ -1,0 +1,159 @@
+"""A Scorecard as text for the terminal, as Markdown, or as JSON.
+
+Delivery and structure are rendered generically from their records (every filled field, every
+annotation), so the report keeps up with whatever the delivery stage measures.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+from voicemock.records import Scorecard
+
+__all__ = ["FORMATS", "render", "timestamp"]
+
+FORMATS = ("text", "markdown", "json")
+
+# Delivery fields shown as lists or sections of their own, not as "name: value" lines.
+_DELIVERY_SKIP = {"pauses", "fillers", "hesitations", "annotations", "limits", "target_wpm"}
+
+
+def timestamp(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    whole = int(seconds)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def render(scorecard: Scorecard, fmt: str = "text") -> str:
+    if fmt == "json":
+        return json.dumps(scorecard.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return _markdown(scorecard)
+    if fmt == "text":
+        return _text(scorecard)
+    raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _span(start: float | None, end: float | None) -> str:
+    if start is None:
+        return ""
+    return f"[{timestamp(start)}-{timestamp(end)}] " if end is not None else f"[{timestamp(start)}] "
+
+
+def _verdict(card: Scorecard) -> str:
+    return "PASS" if card.passed else "FAIL"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_value(v) for v in value)
+    return str(value)
+
+
+def _delivery_lines(delivery) -> list[str]:
+    lines = []
+    for f in fields(delivery):
+        value = getattr(delivery, f.name)
+        if f.name in _DELIVERY_SKIP or value is None or (isinstance(value, list) and not value):
+            continue
+        if is_dataclass(value):
+            continue
+        lines.append(f"{f.name.replace('_', ' ')}: {_value(value)}")
+    return lines
+
+
+def _annotations(items) -> list[str]:
+    out = []
+    for a in items or []:
+        tip = f" ({a.tip})" if getattr(a, "tip", "") else ""
+        out.append(f"{_span(a.start, a.end)}{a.label}{tip}")
+    return out
+
+
+def _text(card: Scorecard) -> str:
+    out: list[str] = []
+    title = f"{card.input}: {card.overall:.1f} / 5  {_verdict(card)}  (rubric {card.rubric}, level {card.level})"
+    out.append(title)
+    if card.question_text:
+        qid = f"{card.question_id}: " if card.question_id else ""
+        out.append(f"question: {qid}{card.question_text}")
+    if card.relevance is not None:
+        out.append(f"relevance to the question: {card.relevance:.2f}")
+    out.append(f"pass rule: {card.pass_rule}")
+    out.append("")
+    for dim in card.dimensions:
+        out.append(f"{dim.name} ({dim.weight:.0%}): {dim.score:.1f}  [{dim.low:.1f}-{dim.high:.1f}]")
+        for e in dim.evidence:
+            mark = "+" if e.polarity == "strong" else "-"
+            out.append(f"  {mark} {_span(e.start, e.end)}{e.text}  ({e.signal}, {e.confidence:.2f})")
+        if dim.advice:
+            out.append(f"  advice: {dim.advice}")
+    if card.structure is not None:
+        out.append("")
+        out.append("Structure")
+        for c in card.structure.checks:
+            mark = "+" if c.present else "-"
+            detail = c.detail if c.present else (c.tip or c.detail)
+            out.append(f"  {mark} {c.name.replace('_', ' ')}: {detail}")
+        if card.structure.length_verdict:
+            out.append(f"  length: {card.structure.length_verdict}")
+    if card.delivery is not None:
+        out.append("")
+        out.append("Delivery")
+        out.extend(f"  {line}" for line in _delivery_lines(card.delivery))
+        out.extend(f"  {line}" for line in _annotations(card.delivery.annotations))
+        out.extend(f"  limit: {line}" for line in card.delivery.limits)
+    if card.caveats:
+        out.append("")
+        out.append("Caveats")
+        out.extend(f"  - {c}" for c in card.caveats)
+    return "\n".join(out) + "\n"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _markdown(card: Scorecard) -> str:
+    out: list[str] = [f"# {card.input}", ""]
+    out.append(f"**Overall {card.overall:.1f} / 5: {_verdict(card)}** (rubric `{card.rubric}`, level `{card.level}`)  ")
+    out.append(f"Pass rule: {card.pass_rule}")
+    if card.question_text:
+        qid = f"`{card.question_id}` " if card.question_id else ""
+        out += ["", f"Question: {qid}{card.question_text}"]
+    if card.relevance is not None:
+        out.append(f"Relevance to the question: {card.relevance:.2f}")
+    out += ["", "| Dimension | Weight | Score | Band |", "|---|---|---|---|"]
+    for dim in card.dimensions:
+        out.append(f"| {_md_escape(dim.name)} | {dim.weight:.0%} | {dim.score:.1f} | {dim.low:.1f}-{dim.high:.1f} |")
+    for dim in card.dimensions:
+        out += ["", f"## {dim.name}: {dim.score:.1f}", ""]
+        if not dim.evidence:
+            out.append("_No sentence carried a clear signal for this dimension._")
+        for e in dim.evidence:
+            mark = "strong" if e.polarity == "strong" else "weak"
+            out.append(f"- **{mark}** {_span(e.start, e.end)}{_md_escape(e.text)} _({e.signal}, {e.confidence:.2f})_")
+        if dim.advice:
+            out += ["", f"> Advice: {dim.advice}"]
+    if card.structure is not None:
+        out += ["", "## Structure", ""]
+        for c in card.structure.checks:
+            mark = "x" if c.present else " "
+            detail = c.detail if c.present else (c.tip or c.detail)
+            out.append(f"- [{mark}] {c.name.replace('_', ' ')}: {_md_escape(detail)}")
+        if card.structure.length_verdict:
+            out.append(f"- length: {card.structure.length_verdict}")
+    if card.delivery is not None:
+        out += ["", "## Delivery", ""]
+        out.extend(f"- {line}" for line in _delivery_lines(card.delivery))
+        out.extend(f"- {_md_escape(line)}" for line in _annotations(card.delivery.annotations))
+        out.extend(f"- limit: {_md_escape(line)}" for line in card.delivery.limits)
+    if card.caveats:
+        out += ["", "## Caveats", ""]
+        out.extend(f"- {_md_escape(c)}" for c in card.caveats)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,521 @@
+"""From sentence signals to a rubric scorecard: per-dimension 1-5 scores with their evidence.
+
+How an answer is scored
+-----------------------
+1. The transcript is split into sentences (with times when it came from audio). Near-duplicate
+   sentences (word-set Jaccard >= 0.8) are counted once: saying a strong sentence ten times earns
+   what saying it once earns, and every answer-level figure below is computed on the de-duplicated text.
+2. The classifier gives each sentence a calibrated probability per label (`applied:strong`, ...).
+   Each sentence is weighted by its *form*: a string of terms with no function words ("precision
+   recall drift guardrails"), or a two-word fragment, counts for little however many buzzwords it has.
+3. Per signal dimension d: S_d = sum of weight * p(d:strong), W_d = the same for weak. Both saturate:
+   pos_d = 1 - exp(-S_d / tau), neg_d = 1 - exp(-W_d / tau), so the third strong sentence adds less
+   than the first and stuffing a dimension buys little.
+4. raw_d = b_d . [1, pos_d, neg_d, substance, mean pos over dimensions, mean neg over dimensions],
+   where substance is the share of 120 content words the de-duplicated answer reaches (saturating
+   at 1); the two means carry the answer's general quality, which panels' scores share across dimensions.
+5. Hard caps that no fitted number can lift (robustness by design, not learned):
+   - substance: an answer with n content words scores at most 1.5 + 3.5 * min(1, n / 80);
+   - relevance: when the question is known and the answer's relevance to it (TF-IDF cosine with the
+     question, its follow-ups and keywords, or keyword coverage) is under 0.2, every dimension is
+     capped at 2. The floor is low on purpose: behavioral stories share few words with their question
+     (strong ones in answers.jsonl reach 0.29), so only a clearly unrelated answer is capped; subtler
+     drift off the question is left to the signals, and reported as a caveat under 0.4.
+6. A rubric dimension mixes the signal dimensions by its `draws_on` shares, gains up to +0.3 for the
+   structure checks it lists that are present (+0.15 each; only when substance is there), is capped
+   again (5), then the level's offset is subtracted (Rubric.calibrate). Overall = weighted average;
+   pass = the rubric's rule.
+7. Uncertainty band: score +- sqrt(bootstrap_sd^2 + cv_rmse_d^2), where the bootstrap resamples the
+   answer's sentences (64 draws, fixed seed) and cv_rmse_d is the aggregation's cross-validated error.
+
+How the aggregation was tuned (`fit_aggregation`, run by `voicemock train`)
+-------------------------------------------------------------------------
+Only tau (grid 0.5, 1, 2) and six ridge coefficients per dimension (alpha 1) are fitted, on
+models/data/answers.jsonl (the development set), against its target raw scores. tau is chosen by
+question-grouped 5-fold cross-validation (an answer's question never appears in both folds), and the
+figures stored in the card and printed by `voicemock evaluate` are those out-of-fold predictions,
+caps included. The caps and weights above were set from the rubric's principles, not fitted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from voicemock.errors import ClassifierError
+from voicemock.records import DimensionScore, Evidence, Scorecard, Transcript
+
+if TYPE_CHECKING:  # pragma: no cover
+    from voicemock.classifier import SentenceSignal, SignalClassifier
+    from voicemock.questions import Question
+    from voicemock.records import Delivery, Structure
+    from voicemock.rubric import Rubric
+
+__all__ = [
+    "AnswerRow",
+    "AnswerEvidence",
+    "DEFAULT_AGGREGATION",
+    "read_answers",
+    "gather_evidence",
+    "raw_signal_scores",
+    "fit_aggregation",
+    "score_transcript",
+]
+
+log = logging.getLogger(__name__)
+
+SIGNAL_DIMENSIONS = ("conceptual", "applied", "production", "communication")
+DUPLICATE_JACCARD = 0.8
+SUBSTANCE_FULL = 120  # content words at which the substance feature saturates
+SUBSTANCE_CAP_WORDS = 80  # content words below which the substance cap binds
+RELEVANCE_FLOOR = 0.2  # relevance under this: off the question
+RELEVANCE_LOW = 0.4  # under this: say the answer shares little with the question
+OFFTOPIC_CAP = 2.0
+STRUCTURE_BONUS = 0.15
+STRUCTURE_BONUS_MAX = 0.3
+BOOTSTRAP_DRAWS = 64
+TAU_GRID = (0.5, 1.0, 2.0)
+RIDGE_ALPHA = 1.0
+
+# Used only when the card has no fitted aggregation (no answers.jsonl at training time).
+DEFAULT_AGGREGATION: dict[str, Any] = {
+    "tau": 1.0,
+    "coef": {d: [1.0, 2.0, -1.0, 1.0, 1.0, -0.5] for d in SIGNAL_DIMENSIONS},
+    "cv_rmse": {d: 0.8 for d in SIGNAL_DIMENSIONS},
+    "fitted": False,
+}
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    id: str
+    question_id: str
+    competency: str
+    question: str
+    text: str
+    quality: str
+    scores: dict[str, float]
+
+
+@dataclass
+class UniqueSentence:
+    text: str
+    start: float | None
+    end: float | None
+    weight: float  # form weight, 0-1
+    repeats: int = 1
+    signal: SentenceSignal | None = None
+
+
+@dataclass
+class AnswerEvidence:
+    """What the aggregation works from: de-duplicated, classified, weighted sentences and answer facts."""
+
+    sentences: list[UniqueSentence]
+    total_sentences: int
+    content_words: int
+    stopword_ratio: float
+    relevance: float | None
+    keyword_coverage: float | None
+    caveats: list[str] = field(default_factory=list)
+
+    @property
+    def repeated(self) -> int:
+        return self.total_sentences - len(self.sentences)
+
+
+# ---------------------------------------------------------------------------- data
+
+
+def read_answers(path: Path) -> list[AnswerRow]:
+    rows = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            rows.append(
+                AnswerRow(
+                    id=str(d["id"]), question_id=str(d.get("question_id", "")), competency=str(d.get("competency", "")),
+                    question=str(d.get("question", "")), text=str(d["text"]), quality=str(d.get("quality", "")),
+                    scores={k: float(d["scores"][k]) for k in SIGNAL_DIMENSIONS},
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ClassifierError(f"{path}:{n}: bad answer row ({exc}); fix the line and run `voicemock train` again") from None
+    return rows
+
+
+# ---------------------------------------------------------------------------- evidence
+
+
+def _form_weight(tokens: list[str], stopword_ratio: float) -> float:
+    """How much a sentence counts: real sentences 1, term lists and fragments near 0."""
+    length = min(1.0, max(0.0, (len(tokens) - 2) / 6.0))
+    syntax = min(1.0, stopword_ratio / 0.25)
+    return round(length * syntax, 4)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def gather_evidence(
+    sentences: list[tuple[str, float | None, float | None]],
+    classifier: SignalClassifier,
+    question: Question | str | None = None,
+) -> AnswerEvidence:
+    """Classify the answer's sentences once, with repeats folded and the answer-level facts measured."""
+    from voicemock.features import STOPWORDS, content_words, tokenize
+
+    unique: list[UniqueSentence] = []
+    token_sets: list[set[str]] = []
+    all_tokens: list[str] = []
+    for text, start, end in sentences:
+        tokens = tokenize(text)
+        if not tokens:
+            continue
+        token_set = set(tokens)
+        duplicate = next((i for i, seen in enumerate(token_sets) if _jaccard(token_set, seen) >= DUPLICATE_JACCARD), None)
+        if duplicate is not None:
+            unique[duplicate].repeats += 1
+            continue
+        stop = sum(t in STOPWORDS for t in tokens) / len(tokens)
+        unique.append(UniqueSentence(text=text, start=start, end=end, weight=_form_weight(tokens, stop)))
+        token_sets.append(token_set)
+        all_tokens.extend(tokens)
+
+    for sentence, signal in zip(unique, classifier.classify([s.text for s in unique])):
+        sentence.signal = signal
+
+    n_content = len(set(content_words(all_tokens))) if all_tokens else 0
+    stop_ratio = sum(t in STOPWORDS for t in all_tokens) / len(all_tokens) if all_tokens else 0.0
+    relevance, coverage = _relevance(" ".join(s.text for s in unique), question, classifier)
+    return AnswerEvidence(
+        sentences=unique,
+        total_sentences=sum(s.repeats for s in unique),
+        content_words=n_content,
+        stopword_ratio=stop_ratio,
+        relevance=relevance,
+        keyword_coverage=coverage,
+    )
+
+
+def _question_reference(question: Question | str) -> tuple[str, list[str]]:
+    if isinstance(question, str):
+        return question, []
+    parts = [question.text, *getattr(question, "follow_ups", [])]
+    keywords = list(getattr(question, "keywords", []))
+    return " ".join(parts + keywords), keywords
+
+
+def _stem(token: str) -> str:
+    return token[:5]
+
+
+def _relevance(answer_text: str, question: Question | str | None, classifier: SignalClassifier) -> tuple[float | None, float | None]:
+    """Relevance in 0-1: the larger of scaled TF-IDF cosine with the question and keyword coverage.
+
+    A cosine of 0.12 between a long answer and a short question is already on topic (most of an
+    answer's words are its own), so the cosine is scaled by 1/0.24 and clipped to 1.
+    """
+    if question is None or not answer_text.strip():
+        return None, None
+    from voicemock.features import content_words, tokenize
+
+    reference, keywords = _question_reference(question)
+    if not reference.strip():
+        return None, None
+    vectors = classifier.word_vectorizer().transform([answer_text, reference])
+    cosine = float(vectors[0].multiply(vectors[1]).sum())
+    answer_stems = {_stem(t) for t in content_words(tokenize(answer_text))}
+    coverage = None
+    if keywords:
+        hit = 0
+        for keyword in keywords:
+            stems = {_stem(t) for t in content_words(tokenize(keyword))}
+            if stems and len(stems & answer_stems) / len(stems) >= 0.5:
+                hit += 1
+        coverage = hit / len(keywords)
+    scaled = min(1.0, cosine / 0.24)
+    relevance = max(scaled, min(1.0, 2 * coverage)) if coverage is not None else scaled
+    return round(relevance, 3), (round(coverage, 3) if coverage is not None else None)
+
+
+# ---------------------------------------------------------------------------- aggregation
+
+
+def _signal_mass(evidence: AnswerEvidence, indices=None) -> dict[str, tuple[float, float]]:
+    chosen = evidence.sentences if indices is None else [evidence.sentences[i] for i in indices]
+    mass = {}
+    for d in SIGNAL_DIMENSIONS:
+        strong = sum(s.weight * s.signal.p(d, "strong") for s in chosen if s.signal)
+        weak = sum(s.weight * s.signal.p(d, "weak") for s in chosen if s.signal)
+        mass[d] = (strong, weak)
+    return mass
+
+
+def _design_row(mass: dict[str, tuple[float, float]], dimension: str, substance: float, tau: float) -> list[float]:
+    """[1, pos_d, neg_d, substance, mean pos over dimensions, mean neg over dimensions]."""
+    pos = {d: 1.0 - math.exp(-strong / tau) for d, (strong, _) in mass.items()}
+    neg = {d: 1.0 - math.exp(-weak / tau) for d, (_, weak) in mass.items()}
+    return [1.0, pos[dimension], neg[dimension], substance, sum(pos.values()) / len(pos), sum(neg.values()) / len(neg)]
+
+
+def _caps(evidence: AnswerEvidence) -> tuple[float, list[str]]:
+    """The highest score the answer can get whatever its signals, and why."""
+    cap = 5.0
+    why = []
+    substance_cap = 1.5 + 3.5 * min(1.0, evidence.content_words / SUBSTANCE_CAP_WORDS)
+    if substance_cap < cap:
+        cap = substance_cap
+        why.append(f"short answer ({evidence.content_words} distinct content words): scores capped at {cap:.1f}")
+    if evidence.relevance is not None and evidence.relevance < RELEVANCE_FLOOR:
+        if OFFTOPIC_CAP < cap:
+            cap = OFFTOPIC_CAP
+        why.append(f"the answer looks off the question (relevance {evidence.relevance:.2f}): scores capped at {OFFTOPIC_CAP:g}")
+    return cap, why
+
+
+def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], indices=None) -> dict[str, float]:
+    """Level-free 1-5 score per signal dimension, caps applied."""
+    tau = float(aggregation["tau"])
+    substance = min(1.0, evidence.content_words / SUBSTANCE_FULL)
+    mass = _signal_mass(evidence, indices)
+    cap, _ = _caps(evidence)
+    scores = {}
+    for d in SIGNAL_DIMENSIONS:
+        row = _design_row(mass, d, substance, tau)
+        value = sum(c * x for c, x in zip(aggregation["coef"][d], row))
+        scores[d] = min(cap, max(1.0, min(5.0, value)))
+    return scores
+
+
+def fit_aggregation(classifier: SignalClassifier, answers: list[AnswerRow], *, questions=None) -> dict[str, Any]:
+    """Fit tau and the per-dimension ridge coefficients on answers.jsonl; see the module docstring."""
+    evidences = [gather_evidence(_answer_sentences(a.text), classifier, _answer_question(a, questions)) for a in answers]
+    best = None
+    for tau in TAU_GRID:
+        oof = _out_of_fold(evidences, answers, tau)
+        mse = sum((oof[i][d] - a.scores[d]) ** 2 for i, a in enumerate(answers) for d in SIGNAL_DIMENSIONS)
+        if best is None or mse < best[0] - 1e-9:
+            best = (mse, tau, oof)
+    _, tau, oof = best
+    coef = _fit_coef(evidences, answers, tau, range(len(answers)))
+    aggregation = {"tau": tau, "coef": coef, "fitted": True, "answers": len(answers)}
+    aggregation["cv_rmse"] = {
+        d: round(math.sqrt(sum((oof[i][d] - a.scores[d]) ** 2 for i, a in enumerate(answers)) / len(answers)), 4)
+        for d in SIGNAL_DIMENSIONS
+    }
+    aggregation["cv"] = answer_agreement(oof, answers)
+    return aggregation
+
+
+def answer_agreement(predicted: list[dict[str, float]], answers: list[AnswerRow], weights: dict[str, float] | None = None) -> dict[str, Any]:
+    """Spearman rank correlation of predicted and target scores: per dimension, pooled, and overall."""
+    from scipy.stats import spearmanr
+
+    weights = weights or {"conceptual": 0.30, "applied": 0.30, "production": 0.25, "communication": 0.15}
+    out: dict[str, Any] = {}
+    for d in SIGNAL_DIMENSIONS:
+        out[d] = _rho(spearmanr([p[d] for p in predicted], [a.scores[d] for a in answers]))
+    pooled_p = [p[d] for p in predicted for d in SIGNAL_DIMENSIONS]
+    pooled_t = [a.scores[d] for a in answers for d in SIGNAL_DIMENSIONS]
+    out["pooled"] = _rho(spearmanr(pooled_p, pooled_t))
+    overall_p = [sum(p[d] * w for d, w in weights.items()) for p in predicted]
+    overall_t = [sum(a.scores[d] * w for d, w in weights.items()) for a in answers]
+    out["overall"] = _rho(spearmanr(overall_p, overall_t))
+    return out
+
+
+def _rho(result) -> float:
+    value = float(result.statistic if hasattr(result, "statistic") else result[0])
+    return round(value, 4) if math.isfinite(value) else 0.0
+
+
+def _fit_coef(evidences, answers, tau, indices) -> dict[str, list[float]]:
+    import numpy as np
+
+    coef = {}
+    for d in SIGNAL_DIMENSIONS:
+        rows, targets = [], []
+        for i in indices:
+            ev = evidences[i]
+            rows.append(_design_row(_signal_mass(ev), d, min(1.0, ev.content_words / SUBSTANCE_FULL), tau))
+            targets.append(answers[i].scores[d])
+        X, y = np.asarray(rows), np.asarray(targets)
+        penalty = RIDGE_ALPHA * np.eye(X.shape[1])
+        penalty[0, 0] = 0.0  # the intercept is not shrunk
+        coef[d] = [round(float(c), 5) for c in np.linalg.solve(X.T @ X + penalty, X.T @ y)]
+    return coef
+
+
+def _out_of_fold(evidences, answers, tau) -> list[dict[str, float]]:
+    """Predictions for each answer from coefficients fitted without any answer to the same question."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    groups = [a.question_id or a.id for a in answers]
+    folds = min(5, len(set(groups)))
+    predictions: list[dict[str, float] | None] = [None] * len(answers)
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(answers)), groups=groups):
+        coef = _fit_coef(evidences, answers, tau, train_idx)
+        for i in test_idx:
+            predictions[i] = raw_signal_scores(evidences[i], {"tau": tau, "coef": coef})
+    return predictions  # type: ignore[return-value]
+
+
+def cross_validated_predictions(classifier: SignalClassifier, answers: list[AnswerRow], *, questions=None) -> list[dict[str, float]]:
+    """Out-of-fold raw scores for every answer, with the card's tau (what `voicemock evaluate` reports)."""
+    evidences = [gather_evidence(_answer_sentences(a.text), classifier, _answer_question(a, questions)) for a in answers]
+    tau = float(classifier.aggregation.get("tau", DEFAULT_AGGREGATION["tau"]))
+    return _out_of_fold(evidences, answers, tau)
+
+
+def _answer_sentences(text: str) -> list[tuple[str, float | None, float | None]]:
+    from voicemock.sentences import split_text
+
+    return [(s, None, None) for s in split_text(text)]
+
+
+def _answer_question(answer: AnswerRow, questions) -> Question | str:
+    if questions is not None and answer.question_id:
+        try:
+            return questions.get(answer.question_id)
+        except Exception:  # an id the bank no longer has: fall back to the copied text
+            pass
+    return answer.question
+
+
+# ---------------------------------------------------------------------------- the scorecard
+
+
+def score_transcript(
+    transcript: Transcript,
+    *,
+    rubric: Rubric,
+    level: str | None,
+    question: Question | str | None = None,
+    classifier: SignalClassifier,
+    delivery: Delivery | None = None,
+    structure: Structure | None = None,
+) -> Scorecard:
+    """Score one transcribed answer against `rubric` at `level`. No I/O."""
+    import numpy as np
+
+    from voicemock.sentences import split_sentences
+
+    level_key = rubric.level(level).key
+    sentences = [(s.text, s.start, s.end) for s in split_sentences(transcript)]
+    evidence = gather_evidence(sentences, classifier, question)
+    aggregation = classifier.aggregation or DEFAULT_AGGREGATION
+    signal_scores = raw_signal_scores(evidence, aggregation)
+    cap, cap_reasons = _caps(evidence)
+
+    # Bootstrap over the answer's sentences: how much the scores lean on a few of them.
+    rng = np.random.default_rng(0)
+    n = len(evidence.sentences)
+    draws = [raw_signal_scores(evidence, aggregation, rng.integers(0, n, n)) for _ in range(BOOTSTRAP_DRAWS)] if n > 1 else []
+    cv_rmse = aggregation.get("cv_rmse", DEFAULT_AGGREGATION["cv_rmse"])
+
+    lo_scale, hi_scale = rubric.scale
+    raw_scores: dict[str, float] = {}
+    spreads: dict[str, float] = {}
+    for dim in rubric.dimensions:
+        raw = sum(share * signal_scores[s] for s, share in dim.draws_on.items())
+        if structure is not None and dim.structure_checks and evidence.content_words >= SUBSTANCE_CAP_WORDS / 2:
+            present = sum(1 for name in dim.structure_checks if (c := structure.get(name)) is not None and c.present)
+            raw += min(STRUCTURE_BONUS_MAX, STRUCTURE_BONUS * present)
+        raw_scores[dim.key] = round(min(cap, hi_scale, max(lo_scale, raw)), 3)
+        boot_sd = float(np.std([sum(sh * d[s] for s, sh in dim.draws_on.items()) for d in draws])) if draws else 1.0
+        model_sd = sum(share * float(cv_rmse.get(s, 0.8)) for s, share in dim.draws_on.items())
+        spreads[dim.key] = math.sqrt(boot_sd**2 + model_sd**2)
+
+    calibrated = rubric.calibrate(raw_scores, level_key)
+    dimension_scores = []
+    for dim in rubric.dimensions:
+        score = calibrated[dim.key]
+        dim_evidence = _dimension_evidence(evidence, dim.draws_on)
+        advice = None
+        if score < rubric.pass_rule.min_average:
+            advice = dim.advice
+            weak = next((e for e in dim_evidence if e.polarity == "weak"), None)
+            if weak is not None:
+                advice = f"{advice} Start with: \u201c{_clip(weak.text)}\u201d."
+        dimension_scores.append(
+            DimensionScore(
+                name=dim.name, key=dim.key, weight=dim.weight, score=round(score, 2),
+                low=round(max(lo_scale, score - spreads[dim.key]), 2), high=round(min(hi_scale, score + spreads[dim.key]), 2),
+                evidence=dim_evidence, advice=advice, raw_score=round(raw_scores[dim.key], 2),
+            )
+        )
+    overall = rubric.pass_rule.average(calibrated, rubric.weights)
+    return Scorecard(
+        input=transcript.source,
+        rubric=rubric.id,
+        level=level_key,
+        overall=round(overall, 2),
+        passed=rubric.passes(calibrated),
+        dimensions=dimension_scores,
+        question_id=(getattr(question, "id", None) or None) if question is not None and not isinstance(question, str) else None,
+        question_text=question if isinstance(question, str) else (question.text if question is not None else None),
+        relevance=evidence.relevance,
+        delivery=delivery,
+        structure=structure,
+        transcript=transcript,
+        caveats=_caveats(transcript, evidence, cap_reasons, question),
+        pass_rule=rubric.pass_rule.describe(),
+    )
+
+
+def _dimension_evidence(evidence: AnswerEvidence, draws_on: dict[str, float]) -> list[Evidence]:
+    """The sentences behind a dimension's score: up to three strong and two weak, most confident first."""
+    picked: dict[str, list[tuple[float, Evidence]]] = {"strong": [], "weak": []}
+    for s in evidence.sentences:
+        signal = s.signal
+        if signal is None or signal.dimension not in draws_on or signal.polarity not in picked or s.weight < 0.3:
+            continue
+        picked[signal.polarity].append(
+            (
+                s.weight * signal.probability,
+                Evidence(
+                    text=s.text, start=s.start, end=s.end, polarity=signal.polarity, signal=signal.signal,
+                    dimension=signal.dimension, confidence=round(signal.probability, 3),
+                ),
+            )
+        )
+    out = []
+    for polarity, limit in (("strong", 3), ("weak", 2)):
+        out.extend(e for _, e in sorted(picked[polarity], key=lambda t: -t[0])[:limit])
+    return out
+
+
+def _clip(text: str, limit: int = 90) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _caveats(transcript: Transcript, evidence: AnswerEvidence, cap_reasons: list[str], question) -> list[str]:
+    caveats = list(cap_reasons)
+    if question is None:
+        caveats.append("no question given: relevance to the question was not checked (pass --question ID or --question-text)")
+    if not transcript.has_timing:
+        caveats.append("typed transcript: no delivery timing (pace, pauses, time to first word)")
+    if len(evidence.sentences) < 4:
+        caveats.append(f"classifier unsure: only {len(evidence.sentences)} distinct sentence(s) to judge")
+    confident = [s.signal.probability for s in evidence.sentences if s.signal]
+    if confident and sum(confident) / len(confident) < 0.5:
+        caveats.append("classifier unsure: most sentences got no clear label (mean confidence under 0.5)")
+    if evidence.relevance is not None and RELEVANCE_FLOOR <= evidence.relevance < RELEVANCE_LOW:
+        caveats.append(f"the answer shares few words with the question (relevance {evidence.relevance:.2f}); make sure it answers what was asked")
+    if evidence.repeated:
+        caveats.append(f"{evidence.repeated} repeated sentence(s) counted once")
+    if evidence.sentences and sum(s.weight for s in evidence.sentences) / len(evidence.sentences) < 0.5:
+        caveats.append("much of the answer reads as lists of terms rather than sentences; those count for little")
+    caveats.extend(f"transcriber: {w}" for w in transcript.warnings)
+    return caveats
