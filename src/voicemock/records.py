@@ -248,6 +248,7 @@ class Structure:
     target_seconds: float | None = None
     length_verdict: str | None = None  # "short" | "on_target" | "long" | None without timing
     annotations: list[Annotation] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)  # plain-words caveats about what may be missed
 
     def get(self, name: str) -> StructureCheck | None:
         return next((c for c in self.checks if c.name == name), None)

@@ -1,13 +1,12 @@
 """A Scorecard as text for the terminal, as Markdown, or as JSON.
 
-Delivery and structure are rendered generically from their records (every filled field, every
-annotation), so the report keeps up with whatever the delivery stage measures.
+Delivery is summarised in words (the JSON keeps every field); its annotations and its stated
+limits are always shown, so the reader knows what the figures can miss.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import fields, is_dataclass
 from typing import Any
 
 from voicemock.records import Scorecard
@@ -15,9 +14,6 @@ from voicemock.records import Scorecard
 __all__ = ["FORMATS", "render", "timestamp"]
 
 FORMATS = ("text", "markdown", "json")
-
-# Delivery fields shown as lists or sections of their own, not as "name: value" lines.
-_DELIVERY_SKIP = {"pauses", "fillers", "hesitations", "annotations", "limits", "target_wpm"}
 
 
 def timestamp(seconds: float | None) -> str:
@@ -55,15 +51,39 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _delivery_lines(delivery) -> list[str]:
-    lines = []
-    for f in fields(delivery):
-        value = getattr(delivery, f.name)
-        if f.name in _DELIVERY_SKIP or value is None or (isinstance(value, list) and not value):
-            continue
-        if is_dataclass(value):
-            continue
-        lines.append(f"{f.name.replace('_', ' ')}: {_value(value)}")
+def _clock(seconds: float) -> str:
+    whole = int(round(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _delivery_lines(d) -> list[str]:
+    """The delivery figures a coach reads first, in words; the JSON has every field."""
+    if d.wpm is None:
+        return [f"{d.word_count} words; no timing (a typed transcript has no audio to time)"]
+    low, high = d.target_wpm
+    pace = f"pace: {d.wpm:.0f} words/min"
+    if d.articulation_wpm is not None:
+        pace += f" ({d.articulation_wpm:.0f} without pauses)"
+    pace += f"; target {low:.0f}-{high:.0f}"
+    if d.baseline_wpm is not None:
+        pace += f", your median {d.baseline_wpm:.0f}"
+    lines = [pace]
+    if d.duration_s is not None:
+        length = f"length: {_clock(d.duration_s)}"
+        if d.speaking_span_s is not None:
+            length += f" (speaking {_clock(d.speaking_span_s)})"
+        lines.append(f"{length}, {d.word_count} words")
+    if d.time_to_first_word_s is not None:
+        lines.append(f"time to first word: {d.time_to_first_word_s:.1f} s")
+    lines.append(
+        f"pauses: {d.pause_count} of 0.25 s or more, {d.pause_total_s:.1f} s in all; {d.long_pause_count} of 2 s or more"
+    )
+    fillers = len(d.fillers) + len(d.hesitations)
+    rate = f" ({d.fillers_per_minute:.1f} per minute)" if d.fillers_per_minute is not None else ""
+    lines.append(
+        f"fillers: {fillers}{rate}: {d.filled_pause_count} um/uh in the transcript, "
+        f"{len(d.hesitations)} hesitations heard on the audio, {d.discourse_filler_count} discourse fillers"
+    )
     return lines
 
 
@@ -102,6 +122,7 @@ def _text(card: Scorecard) -> str:
             out.append(f"  {mark} {c.name.replace('_', ' ')}: {detail}")
         if card.structure.length_verdict:
             out.append(f"  length: {card.structure.length_verdict}")
+        out.extend(f"  limit: {line}" for line in card.structure.limits)
     if card.delivery is not None:
         out.append("")
         out.append("Delivery")
@@ -148,6 +169,7 @@ def _markdown(card: Scorecard) -> str:
             out.append(f"- [{mark}] {c.name.replace('_', ' ')}: {_md_escape(detail)}")
         if card.structure.length_verdict:
             out.append(f"- length: {card.structure.length_verdict}")
+        out.extend(f"- limit: {_md_escape(line)}" for line in card.structure.limits)
     if card.delivery is not None:
         out += ["", "## Delivery", ""]
         out.extend(f"- {line}" for line in _delivery_lines(card.delivery))

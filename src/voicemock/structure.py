@@ -111,6 +111,13 @@ _STAR_PARTS = {
 CHECKS = (_ANSWER_FIRST, _SIGNPOSTING, _CLARIFYING, _TRADEOFFS, _METRIC, _RISKS, _SUMMARY)
 
 
+# Said in every report: the checks are phrase lists, not understanding.
+LIMIT = (
+    "Structure checks look for typical phrases ('first', 'the tradeoff is', 'to sum up'); "
+    "a point made in other words can be missed, and a phrase said in passing can count."
+)
+
+
 def analyze_structure(
     transcript: Transcript, *, competency: str | None = None, target_seconds: float | None = None
 ) -> Structure:
@@ -123,7 +130,7 @@ def analyze_structure(
     length_check, verdict, seconds = _length(transcript, sentences, target_seconds)
     if length_check is not None:
         checks.append(length_check)
-    structure = Structure(checks=checks, target_seconds=target_seconds, length_verdict=verdict)
+    structure = Structure(checks=checks, target_seconds=target_seconds, length_verdict=verdict, limits=[LIMIT])
     structure.annotations = [_annotation(c) for c in checks]
     return structure
 
