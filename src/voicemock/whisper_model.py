@@ -80,12 +80,26 @@ def resolve_model(name_or_path: str | None = None) -> ModelSpec:
     )
 
 
-@lru_cache(maxsize=4)
+# A batch worker's share of the cores; every model this process loads uses it unless told otherwise.
+_process_threads: int | None = None
+
+
+def set_process_threads(threads: int | None) -> None:
+    """Set this process's CPU thread count for Whisper (batch workers: cores / workers)."""
+    global _process_threads
+    _process_threads = threads
+
+
 def load_model(spec: ModelSpec, cpu_threads: int = 0, compute_type: str = "int8") -> WhisperModel:
-    """Load once per process (and so once per batch worker)."""
+    """Load once per process (and so once per batch worker): every caller that does not name a
+    thread count shares the one model, with this process's thread count."""
+    return _load_model(spec, cpu_threads or _process_threads or default_cpu_threads(), compute_type)
+
+
+@lru_cache(maxsize=4)
+def _load_model(spec: ModelSpec, threads: int, compute_type: str) -> WhisperModel:
     from faster_whisper import WhisperModel
 
-    threads = cpu_threads or default_cpu_threads()
     try:
         return WhisperModel(
             spec.location,

@@ -1,5 +1,6 @@
 """One module per command. Each parses its options, calls the library, and renders."""
 
+from voicemock.commands.batch import batch
 from voicemock.commands.evaluate import evaluate
 from voicemock.commands.history import history
 from voicemock.commands.label import label
@@ -9,4 +10,4 @@ from voicemock.commands.score import score
 from voicemock.commands.train import train
 from voicemock.commands.transcribe import transcribe
 
-COMMANDS = [transcribe, score, questions, review, label, history, train, evaluate]
+COMMANDS = [transcribe, score, batch, questions, review, label, history, train, evaluate]

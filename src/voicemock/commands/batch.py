@@ -41,7 +41,8 @@ def _parse_formats(ctx, param, value: tuple[str, ...]) -> tuple[str, ...]:
 )
 @click.option(
     "--scheduler", metavar="tcp://HOST:PORT", envvar="VOICEMOCK_SCHEDULER",
-    help="Run on this Dask scheduler instead of locally (needs voicemock[cluster]). Env: VOICEMOCK_SCHEDULER.",
+    help="Run on this Dask scheduler instead of locally (needs voicemock[cluster]; see docs/cluster.md). "
+    "Env: VOICEMOCK_SCHEDULER.",
 )
 @model_options
 def batch(
@@ -56,6 +57,7 @@ def batch(
     model: str | None,
     beam_size: int,
     no_vad: bool,
+    decode: str,
 ) -> None:
     """Transcribe (and score) folders of recordings; safe to stop and re-run.
 
@@ -76,7 +78,8 @@ def batch(
     if scheduler and workers:
         raise click.UsageError("--workers is for local runs; with --scheduler the cluster's workers do the work")
     settings = BatchSettings(
-        model=model, beam_size=beam_size, vad=not no_vad, formats=formats, score=score, rubric=rubric, level=level,
+        model=model, beam_size=beam_size, vad=not no_vad, formats=formats,
+        batched={"auto": None, "batched": True, "sequential": False}[decode], score=score, rubric=rubric, level=level,
     )
     observer = _ProgressObserver()
     try:
@@ -86,8 +89,14 @@ def batch(
         raise click.ClickException("interrupted; finished files are kept: run the same command again to continue") from None
     observer.close()
 
+    if report.total == 0:
+        from voicemock.audio import AUDIO_EXTENSIONS
+
+        raise click.ClickException(
+            f"no audio files found in {', '.join(inputs)}; batch looks for {', '.join(AUDIO_EXTENSIONS)} files in folders"
+        )
     for name, reason in report.failures:
-        click.echo(f"failed: {reason if reason.startswith(name) else f'{name}: {reason}'}", err=True)
+        click.echo(f"failed: {name}: {reason}", err=True)
     click.echo(
         f"{report.total} files: {report.processed} done, {report.skipped} already done, {report.failed} failed; "
         f"summary in {report.summary_path}",
