@@ -305,6 +305,10 @@ class Scorecard:
     caveats: list[str] = field(default_factory=list)  # where the scorer or transcriber may be wrong
     pass_rule: str = ""
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Scorecard:
+        return record_from_dict(cls, d)
+
     def to_dict(self, include_transcript: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {
             "input": self.input,
@@ -324,6 +328,43 @@ class Scorecard:
         if include_transcript and self.transcript is not None:
             d["transcript"] = self.transcript.to_dict()
         return d
+
+
+def record_from_dict(cls: type, data: Any) -> Any:
+    """Rebuild a record (and the records inside it) from its to_dict() form: reports on disk back
+    into Scorecards, e.g. for history. Unknown keys are ignored, so older readers take newer files."""
+    import dataclasses
+    import types
+    import typing
+
+    def build(tp: Any, value: Any) -> Any:
+        if value is None:
+            return None
+        origin = typing.get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(tp) if a is not type(None)]
+            return build(options[0], value) if len(options) == 1 else value
+        if origin is list:
+            (item,) = typing.get_args(tp)
+            return [build(item, v) for v in value]
+        if origin is tuple:
+            args = typing.get_args(tp)
+            if len(args) == 2 and args[1] is Ellipsis:
+                return tuple(build(args[0], v) for v in value)
+            return tuple(build(a, v) for a, v in zip(args, value))
+        if origin is dict:
+            return dict(value)
+        if dataclasses.is_dataclass(tp):
+            if hasattr(tp, "from_dict") and tp in (Word, Segment, Transcript):
+                return tp.from_dict(value)
+            hints = typing.get_type_hints(tp)
+            known = {f.name for f in dataclasses.fields(tp) if f.init}
+            return tp(**{k: build(hints[k], v) for k, v in value.items() if k in known})
+        if tp is float:
+            return float(value)
+        return value
+
+    return build(cls, data)
 
 
 def _jsonable(value: Any) -> Any:

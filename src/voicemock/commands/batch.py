@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 
-from voicemock.commands.options import model_options
+from voicemock.commands.options import history_options, model_options, remember_take
 from voicemock.writers import FORMATS
 
 
@@ -45,6 +47,7 @@ def _parse_formats(ctx, param, value: tuple[str, ...]) -> tuple[str, ...]:
     "Env: VOICEMOCK_SCHEDULER.",
 )
 @model_options
+@history_options
 def batch(
     inputs: tuple[str, ...],
     output_dir: str,
@@ -58,6 +61,8 @@ def batch(
     beam_size: int,
     no_vad: bool,
     decode: str,
+    recordings_dir: str | None,
+    no_history: bool,
 ) -> None:
     """Transcribe (and score) folders of recordings; safe to stop and re-run.
 
@@ -81,7 +86,8 @@ def batch(
         model=model, beam_size=beam_size, vad=not no_vad, formats=formats,
         batched={"auto": None, "batched": True, "sequential": False}[decode], score=score, rubric=rubric, level=level,
     )
-    observer = _ProgressObserver()
+    # Scored takes go to the history as they finish, so a stopped batch has recorded what it did.
+    observer = _ProgressObserver(recordings_dir if score and not no_history else None, output_dir)
     try:
         report = run_batch(inputs, output_dir, settings, workers=workers, scheduler=scheduler, observer=observer)
     except KeyboardInterrupt:
@@ -109,11 +115,13 @@ def batch(
 class _ProgressObserver:
     """Adapts the batch's hooks to a progress bar, drawn only when stderr is a terminal."""
 
-    def __init__(self) -> None:
+    def __init__(self, history_dir: str | None = None, output_dir: str = "") -> None:
         from voicemock.progress import stream_is_tty
 
         self.wants_durations = stream_is_tty(sys.stderr)
         self.bar = None
+        self.history_dir = history_dir
+        self.output_dir = Path(output_dir)
 
     def planned(self, total: int, skipped: int, pending_audio_s: float) -> None:
         from voicemock.progress import ProgressBar
@@ -125,6 +133,13 @@ class _ProgressObserver:
     def finished(self, result) -> None:
         if self.bar is not None:
             self.bar.advance(result.audio_s, failed=result.error is not None)
+        report = result.texts.get("report.json")
+        if self.history_dir is not None and result.error is None and report:
+            from voicemock.records import Scorecard
+
+            card = Scorecard.from_dict(json.loads(report))
+            files = {"input": result.display, "report": str((self.output_dir / f"{result.key}.report.json").resolve())}
+            remember_take(card, self.history_dir, source="batch", files=files)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -38,3 +38,25 @@ def transcribe_options(model: str | None, beam_size: int, no_vad: bool, decode: 
 
     batched = {"auto": None, "batched": True, "sequential": False}[decode]
     return TranscribeOptions(model=model, beam_size=beam_size, vad=not no_vad, batched=batched)
+
+
+def history_options(f):
+    """--recordings-dir and --no-history, for the commands that remember takes."""
+    f = click.option("--no-history", is_flag=True, help="Do not add this take to the history.")(f)
+    f = click.option(
+        "--recordings-dir", type=click.Path(file_okay=False), envvar="VOICEMOCK_RECORDINGS",
+        help="Practice sessions and history.sqlite3 live here (default: ./recordings). Env: VOICEMOCK_RECORDINGS.",
+    )(f)
+    return f
+
+
+def remember_take(scorecard, recordings_dir: str | None, *, source: str, competency: str | None = None, files=None) -> None:
+    """Add a scored take to the history; a history that cannot be written is a warning, not a failure."""
+    from voicemock.errors import VoicemockError
+    from voicemock.history import record_take
+    from voicemock.session import resolve_recordings_dir
+
+    try:
+        record_take(scorecard, recordings_dir=resolve_recordings_dir(recordings_dir), source=source, competency=competency, files=files)
+    except VoicemockError as exc:
+        click.echo(f"Warning: the take was not added to the history: {exc}", err=True)

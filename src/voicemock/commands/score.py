@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
-from voicemock.commands.options import model_options, transcribe_options
+from voicemock.commands.options import history_options, model_options, remember_take, transcribe_options
 from voicemock.errors import AudioError, TranscriptError
 
 
@@ -21,7 +22,11 @@ from voicemock.errors import AudioError, TranscriptError
     help="text for the terminal; json for one input; jsonl: one object per input, in input order.",
 )
 @model_options
-def score(inputs, question_id, question_text, questions_path, rubric, level, fmt, model, beam_size, no_vad, decode) -> None:
+@history_options
+def score(
+    inputs, question_id, question_text, questions_path, rubric, level, fmt, model, beam_size, no_vad, decode,
+    recordings_dir, no_history,
+) -> None:
     """Score answers against a rubric, with the sentences behind each score.
 
     INPUT is audio (transcribed here), a .txt transcript, or the JSON that
@@ -48,16 +53,28 @@ def score(inputs, question_id, question_text, questions_path, rubric, level, fmt
     rubric_obj.level(level)  # a wrong level fails once, up front
     load_classifier()  # a missing or refused model fails once, up front, not once per input
     options = transcribe_options(model, beam_size, no_vad, decode)
+    baseline = None
+    if not no_history:
+        from voicemock.history import baseline_wpm
+        from voicemock.session import resolve_recordings_dir
+
+        baseline = baseline_wpm(resolve_recordings_dir(recordings_dir))
     failed = 0
     for path in inputs:
         try:
             answer = read_answer(path, options)
-            card = assess(answer.transcript, answer.audio, question=question, rubric=rubric_obj, level=level)
+            card = assess(
+                answer.transcript, answer.audio, question=question, rubric=rubric_obj, level=level, baseline_wpm=baseline
+            )
         except (AudioError, TranscriptError) as exc:
             failed += 1
             click.echo(f"Error: {exc}", err=True)
             continue
         card.input = path
+        if not no_history:
+            role = "audio" if answer.audio is not None else "transcript"
+            competency = question.competency if question and question.competency else None
+            remember_take(card, recordings_dir, source="score", competency=competency, files={role: str(Path(path).resolve())})
         if fmt == "jsonl":
             sys.stdout.write(json.dumps(card.to_dict(), ensure_ascii=False) + "\n")
         else:

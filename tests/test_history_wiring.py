@@ -1,0 +1,58 @@
+"""Takes scored by `score` and `batch --score` come back through `history`, from a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+from click.testing import CliRunner
+
+from support import silence, synthesize, write_wav
+from voicemock.cli import main
+
+ANSWER = (
+    "My recommendation is to route simple tickets to the small model. "
+    "Our latency budget is three hundred milliseconds, which rules out the large model for most traffic. "
+    "We would watch the escalation rate weekly and fall back to the large model if quality drops."
+)
+
+
+def _history_rows(recordings) -> list[dict]:
+    result = CliRunner().invoke(main, ["history", "--recordings-dir", str(recordings), "--export", "csv"])
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO(result.output)))
+
+
+def test_score_adds_a_take_and_no_history_does_not(tmp_path):
+    answer = tmp_path / "answer.txt"
+    answer.write_text(ANSWER)
+    recordings = tmp_path / "rec"
+    runner = CliRunner()
+    for _ in range(2):
+        result = runner.invoke(main, ["score", str(answer), "-q", "cost-latency-routing-01", "--recordings-dir", str(recordings)])
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["score", str(answer), "--recordings-dir", str(recordings), "--no-history"])
+    assert result.exit_code == 0, result.output
+    rows = _history_rows(recordings)
+    assert len(rows) == 2
+    assert {r["source"] for r in rows} == {"score"}
+    assert {r["question_id"] for r in rows} == {"cost-latency-routing-01"}
+    assert {r["competency"] for r in rows} == {"cost-latency-routing"}
+
+
+def test_batch_score_adds_one_take_per_scored_file(tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    samples, rate = synthesize(ANSWER)
+    for name in ("a", "b"):
+        write_wav(archive / f"{name}.wav", np.concatenate([silence(0.4, rate), samples]), rate)
+    (archive / "broken.wav").write_text("not audio")
+    recordings = tmp_path / "rec"
+    result = CliRunner().invoke(
+        main, ["batch", str(archive), "-o", str(tmp_path / "out"), "--score", "--workers", "1", "--recordings-dir", str(recordings)]
+    )
+    assert result.exit_code == 1  # broken.wav failed; the others are done
+    rows = _history_rows(recordings)
+    assert len(rows) == 2 and {r["source"] for r in rows} == {"batch"}
+    assert all(float(r["overall"]) >= 1.0 for r in rows)
