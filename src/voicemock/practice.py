@@ -1,0 +1,361 @@
+"""One practice round: pick a question, speak it, record the answer (or take a file), assess, save.
+
+    question --speak--> speaker          (shipped audio, else Piper / espeak-ng, else shown only)
+    microphone --record_answer--> answer.wav   (or --answer-file, copied in)
+    answer --read_answer--> Transcript --assess--> Scorecard --render--> report.md / report.json
+
+Everything lands in one session folder (voicemock.session). This module talks to the user only through
+`on_event` callbacks; the command decides how to show them.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from voicemock.errors import AudioError, VoicemockError
+from voicemock.record import (
+    RecordingProgress,
+    RecordingResult,
+    RecoveredTake,
+    TakeInterrupted,
+)
+from voicemock.session import Session, create_session, resolve_recordings_dir
+
+if TYPE_CHECKING:  # pragma: no cover
+    from voicemock.audio import DecodedAudio
+    from voicemock.questions import Question, QuestionBank
+    from voicemock.records import Scorecard, Transcript
+    from voicemock.transcribe import TranscribeOptions
+
+__all__ = [
+    "PracticeEvent",
+    "PracticeOptions",
+    "PracticeResult",
+    "PracticeTerminated",
+    "SpokenQuestion",
+    "default_max_seconds",
+    "pick_question",
+    "render_report",
+    "run_practice",
+    "speak_question",
+]
+
+logger = logging.getLogger(__name__)
+
+# A take may run this much longer than the question's target before it is cut off.
+MAX_SECONDS_FACTOR = 1.5
+
+
+@dataclass(frozen=True)
+class PracticeOptions:
+    question_id: str | None = None
+    competency: str | None = None
+    questions_path: str | None = None  # another question bank; None: the shipped one
+    rubric: str | None = None
+    level: str | None = None
+    speak: bool = True
+    device: str | int | None = None
+    max_seconds: float | None = None  # None: 1.5 x the question's target_seconds
+    silence_stop: float | None = None
+    answer_file: str | None = None
+    recordings_dir: str | None = None
+    stop_on_enter: bool = False
+    cue: bool = True
+    transcribe: TranscribeOptions | None = None
+    seed: int | None = None  # for the random pick of a question
+
+
+@dataclass(frozen=True)
+class PracticeEvent:
+    """Something the user should see: kind is one of recovered, question, spoken, not-spoken,
+    recording, level, recorded, transcribing, scoring, warning."""
+
+    kind: str
+    message: str
+    progress: RecordingProgress | None = None
+
+
+@dataclass(frozen=True)
+class SpokenQuestion:
+    how: str  # "shipped-audio" | "piper" | "espeak-ng" | "not-spoken"
+    note: str  # for "not-spoken": why, in plain words
+    audio_path: Path | None = None
+
+    @property
+    def spoken(self) -> bool:
+        return self.how != "not-spoken"
+
+
+@dataclass
+class PracticeResult:
+    session: Session
+    question: Question
+    spoken: SpokenQuestion
+    answer_path: Path
+    recording: RecordingResult | None  # None with --answer-file
+    transcript: Transcript
+    scorecard: Scorecard
+    markdown: str
+    recovered: list[RecoveredTake] = field(default_factory=list)
+
+
+class PracticeTerminated(VoicemockError):
+    """The process was asked to stop (SIGTERM) mid-take; the take is kept but not scored."""
+
+    exit_code = 143
+
+
+def default_max_seconds(question: Question) -> float:
+    return round(MAX_SECONDS_FACTOR * question.target_seconds, 1)
+
+
+def pick_question(
+    bank: QuestionBank, question_id: str | None = None, competency: str | None = None, rng: random.Random | None = None
+) -> Question:
+    """The question with `question_id`, else a random one (of `competency`, when given)."""
+    if question_id:
+        question = bank.get(question_id)
+        if competency and question.competency != competency:
+            raise VoicemockError(
+                f"question {question_id} is a {question.competency} question, not {competency}; drop one of --question and --competency"
+            )
+        return question
+    pool = bank.filter(competency)
+    if not pool:
+        raise VoicemockError(f"the question bank has no {competency or ''} questions; pick another --competency")
+    return (rng or random.Random()).choice(pool)
+
+
+def speak_question(question: Question, session: Session, *, enabled: bool = True) -> SpokenQuestion:
+    """Play the question: its shipped recording, else speech synthesized into the session folder."""
+    if not enabled:
+        return SpokenQuestion("not-spoken", "--no-speak was given")
+    from voicemock.errors import DeviceError
+    from voicemock.playback import play_file
+    from voicemock.voice import SpeechError, question_audio, synthesize_speech
+
+    audio = question_audio(question)
+    how = "shipped-audio"
+    if audio is None:
+        try:
+            made = synthesize_speech(question.text, session.path / "question.wav")
+        except SpeechError as exc:
+            return SpokenQuestion("not-spoken", f"no speech engine could speak it ({exc})")
+        audio, how = made.path, made.engine
+    try:
+        play_file(audio)
+    except (DeviceError, AudioError) as exc:
+        return SpokenQuestion("not-spoken", f"the speaker failed ({exc})", audio)
+    return SpokenQuestion(how, "", audio)
+
+
+def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], None] | None = None) -> PracticeResult:
+    """One round, start to finish. The session folder keeps whatever was done if a step fails."""
+    from voicemock.questions import load_bank
+    from voicemock.record import recover_unfinished
+
+    emit = on_event or (lambda event: None)
+    recordings_dir = resolve_recordings_dir(options.recordings_dir)
+    recovered = recover_unfinished(recordings_dir)
+    for take in recovered:
+        emit(PracticeEvent("recovered", take.describe()))
+
+    bank = load_bank(options.questions_path)
+    rng = random.Random(options.seed) if options.seed is not None else None
+    question = pick_question(bank, options.question_id, options.competency, rng)
+    # Fail before the question is spoken, not after: the answer file or the microphone must be usable.
+    if options.answer_file:
+        from voicemock.audio import check_audio_path
+
+        check_audio_path(options.answer_file)
+    else:
+        from voicemock.devices import pick_input_device
+
+        pick_input_device(options.device)
+    rubric = _load_rubric(options.rubric)
+    level = options.level or rubric.default_level
+    if level not in rubric.levels:
+        raise VoicemockError(f"unknown level {level!r} for rubric {rubric.id}; use one of {', '.join(rubric.levels)}")
+
+    session = create_session(recordings_dir, question.id)
+    emit(PracticeEvent("question", question.text))
+    if options.answer_file:
+        spoken = SpokenQuestion("not-spoken", "the answer came from --answer-file, so the question was not played")
+    else:
+        spoken = speak_question(question, session, enabled=options.speak)
+    if not spoken.spoken and options.speak and not options.answer_file:
+        emit(PracticeEvent("not-spoken", f"The question was not spoken: {spoken.note}. Read it above."))
+    elif spoken.spoken:
+        emit(PracticeEvent("spoken", f"Question spoken ({spoken.how})."))
+    asked_at = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    session.write_question({**question.to_dict(), "spoken": spoken.how, "spoken_note": spoken.note, "asked_at": asked_at})
+
+    recording: RecordingResult | None = None
+    if options.answer_file:
+        answer_path = session.copy_answer(options.answer_file)
+    else:
+        recording = _record(session, question, options, emit)
+        answer_path = recording.path
+
+    emit(PracticeEvent("transcribing", "Transcribing the answer on this machine..."))
+    from voicemock.pipeline import read_answer
+
+    answer = read_answer(answer_path, options.transcribe)
+    session.write_transcript(answer.transcript)
+
+    emit(PracticeEvent("scoring", "Scoring against the rubric..."))
+    baseline = _baseline_wpm(recordings_dir)
+    scorecard = _assess(answer.transcript, answer.audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline)
+    scorecard.input = str(answer_path)
+    scorecard.caveats.extend(_session_caveats(spoken, recording, options))
+    markdown = _render(scorecard, "markdown")
+    session.write_report(scorecard, markdown, extra=_session_record(session, spoken, recording, options, answer_path))
+    try:
+        _record_history(scorecard, recordings_dir, question, session)
+    except VoicemockError as exc:
+        # The report is saved; a history that cannot take the row should not hide it.
+        emit(PracticeEvent("warning", f"the take was not added to the history ({exc})"))
+    return PracticeResult(
+        session=session,
+        question=question,
+        spoken=spoken,
+        answer_path=answer_path,
+        recording=recording,
+        transcript=answer.transcript,
+        scorecard=scorecard,
+        markdown=markdown,
+        recovered=recovered,
+    )
+
+
+def _record(session: Session, question: Question, options: PracticeOptions, emit) -> RecordingResult:
+    from voicemock.record import record_answer
+
+    max_seconds = options.max_seconds or default_max_seconds(question)
+    how_to_stop = ["press Enter to stop"] if options.stop_on_enter else []
+    if options.silence_stop:
+        how_to_stop.append(f"{options.silence_stop:g} s of silence stops")
+    how_to_stop.append(f"stops by itself at {max_seconds:g} s")
+    # A TakeInterrupted (device gone) propagates: its message names the kept file, beside question.json.
+    result = record_answer(
+        session.recorded_answer_path,
+        device=options.device,
+        max_seconds=max_seconds,
+        silence_stop=options.silence_stop,
+        stop_on_enter=options.stop_on_enter,
+        cue=options.cue,
+        on_level=lambda p: emit(PracticeEvent("level", "", p)),
+        on_start=lambda: emit(PracticeEvent("recording", f"Recording: speak now ({'; '.join(how_to_stop)}).")),
+    )
+    for warning in result.warnings:
+        emit(PracticeEvent("warning", warning))
+    emit(PracticeEvent("recorded", f"Recorded {result.duration_s:.1f} s ({_stop_words(result.stopped_by)}) into {result.path}"))
+    if result.stopped_by == "terminated":
+        raise PracticeTerminated(
+            f"stopped by SIGTERM; the {result.duration_s:.1f} s take is kept in {result.path}: "
+            f"score it with `voicemock practice --question {question.id} --answer-file {result.path}`"
+        )
+    if result.duration_s == 0:
+        raise AudioError("the take holds no audio; check the microphone with `voicemock devices` and try again")
+    return result
+
+
+def _stop_words(stopped_by: str) -> str:
+    return {
+        "enter": "stopped with Enter",
+        "silence": "stopped after silence",
+        "max-seconds": "reached --max-seconds",
+        "interrupt": "stopped with Ctrl-C",
+        "terminated": "stopped by SIGTERM",
+    }.get(stopped_by, stopped_by)
+
+
+def _session_caveats(spoken: SpokenQuestion, recording: RecordingResult | None, options: PracticeOptions) -> list[str]:
+    caveats = []
+    if not spoken.spoken and options.speak and not options.answer_file:
+        caveats.append(f"The question was shown, not spoken: {spoken.note}.")
+    if recording is not None:
+        if recording.overflows:
+            caveats.append(
+                f"The recording had {recording.overflows} input overflows: some audio was lost, so pauses and pace may be off."
+            )
+        if recording.stopped_by == "max-seconds":
+            caveats.append(f"The take was cut off at {recording.duration_s:.0f} s (--max-seconds); the end of the answer is missing.")
+        if not recording.speech_detected:
+            caveats.append("The microphone level stayed low: no clear speech was heard. Check the input device.")
+        if recording.cue_end_s is not None:
+            caveats.append(
+                f"The recording starts {recording.cue_end_s:.1f} s before the start cue ended; time to first word includes that."
+            )
+    return caveats
+
+
+def _session_record(
+    session: Session, spoken: SpokenQuestion, recording: RecordingResult | None, options: PracticeOptions, answer_path: Path
+) -> dict[str, Any]:
+    rec = None
+    if recording is not None:
+        rec = {
+            "device": recording.device,
+            "samplerate": recording.samplerate,
+            "duration_s": recording.duration_s,
+            "overflows": recording.overflows,
+            "stopped_by": recording.stopped_by,
+            "first_block_delay_s": recording.first_block_delay_s,
+            "cue_end_s": recording.cue_end_s,
+            "speech_detected": recording.speech_detected,
+        }
+    return {
+        "folder": str(session.path),
+        "answer": answer_path.name,
+        "answer_source": "answer-file" if options.answer_file else "microphone",
+        "answer_file": options.answer_file,
+        "question_spoken": spoken.how,
+        "question_spoken_note": spoken.note,
+        "recording": rec,
+    }
+
+
+# ---------------------------------------------------------------------------- the other stages
+# Each call into another engineer's stage sits in one function, so wiring it is a one-line change.
+
+
+def _load_rubric(name: str | None):
+    from voicemock.rubric import load_rubric
+
+    return load_rubric(name)
+
+
+def _assess(transcript: Transcript, audio: DecodedAudio | None, *, question, rubric, level, baseline_wpm) -> Scorecard:
+    from voicemock.pipeline import assess
+
+    return assess(transcript, audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline_wpm)
+
+
+def _render(scorecard: Scorecard, fmt: str) -> str:
+    from voicemock.report import render
+
+    return render(scorecard, fmt)
+
+
+def _baseline_wpm(recordings_dir: Path) -> float | None:
+    from voicemock.history import baseline_wpm
+
+    return baseline_wpm(recordings_dir)
+
+
+def _record_history(scorecard: Scorecard, recordings_dir: Path, question: Question, session: Session) -> None:
+    from voicemock.history import record_take
+
+    record_take(scorecard, recordings_dir=recordings_dir, source="practice", competency=question.competency, files=session.files())
+
+
+def render_report(scorecard: Scorecard, fmt: str = "text") -> str:
+    """The report as the terminal shows it."""
+    return _render(scorecard, fmt)
