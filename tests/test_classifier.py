@@ -142,3 +142,95 @@ def test_text_features_follow_the_estimator_protocol():
     assert hasattr(features, "scale_")
     row = dict(zip(FEATURE_NAMES, matrix[0]))
     assert row["conditional"] > 0 and row["unit"] > 0 and row["production"] > 0
+
+
+def test_model_head_mixes_flat_and_factored_probabilities(classifier):
+    """The shipped head is the flat 9-label model mixed with dimension x polarity, as the card says."""
+    import numpy as np
+
+    from voicemock.features import DimensionPolarityMix
+
+    head = classifier.pipeline.named_steps["model"]
+    assert isinstance(head, DimensionPolarityMix) and head.flat_share == classifier.card["params"]["flat_share"]
+    X = classifier.pipeline.named_steps["features"].transform(["We'd just use the biggest model.", "Thanks for the question."])
+    mixed = head.predict_proba(X)
+    flat = head.flat_.predict_proba(X)
+    factored = head.dimension_.predict_proba(X)[:, head.dimension_index_] * head.polarity_.predict_proba(X)[:, head.polarity_index_]
+    factored /= factored.sum(axis=1, keepdims=True)
+    assert np.allclose(mixed, head.flat_share * flat + (1 - head.flat_share) * factored)
+    assert np.allclose(mixed.sum(axis=1), 1.0)
+    assert list(head.classes_) == classifier.labels
+    # Every stored cv is a fold count, not the training data's fold indices.
+    assert head.cv == 5 and {m.cv for m in (head.flat_, head.dimension_, head.polarity_)} == {5}
+
+
+# ---------------------------------------------------------------------------- coach corrections
+
+
+@pytest.fixture
+def small_data_and_corrections(tmp_path):
+    """Every ninth labeled line (all labels, both splits), and a recordings folder with one take whose
+    coach relabeled two sentences: a new one, and one that is word for word a held-out test sentence."""
+    from voicemock import corrections as corr
+
+    lines = (models_dir() / "data" / "signals.jsonl").read_text().splitlines()[::9]
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "signals.jsonl").write_text("\n".join(lines) + "\n")
+    test_sentence = next(json.loads(line) for line in lines if json.loads(line)["split"] == "test")
+    take = tmp_path / "recordings" / "take-1"
+    take.mkdir(parents=True)
+    doc = corr.new_corrections("take-1", question_id="evals-01", competency="evals", coach="Dana")
+    doc["relabels"].append(corr.make_relabel("Honestly the vendor's model card told us everything we needed.", 3.0, 6.0,
+                                             "production", "weak", original_dimension="conceptual", original_polarity="strong"))
+    doc["relabels"].append(corr.make_relabel(test_sentence["text"], 7.0, 9.0, "none", "neutral"))
+    corr.save(take, doc)
+    return data, tmp_path / "recordings"
+
+
+def test_train_and_evaluate_with_corrections(small_data_and_corrections, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from voicemock.classifier import coach_rows_sha256
+    from voicemock.cli import main
+    from voicemock.corrections import collect_corrections, corrections_to_signal_rows
+
+    data, recordings = small_data_and_corrections
+    out = tmp_path / "model"
+    run = lambda *args: CliRunner().invoke(main, list(args))
+
+    trained = run("train", "--data-dir", str(data), "-o", str(out), "--no-cv", "--with-corrections", str(recordings))
+    assert trained.exit_code == 0, trained.output
+    assert "+ 1 coach relabel(s)" in trained.output
+    assert "1 relabel(s) left out because they repeat a held-out test sentence" in trained.output
+    card = json.loads((out / CARD_NAME).read_text())
+    rows = corrections_to_signal_rows(collect_corrections([recordings]))
+    kept = [r for r in rows if r["dimension"] == "production"]
+    assert card["corrections"] == {"rows": 1, "sha256": coach_rows_sha256(kept), "dropped_held_out_overlap": 1,
+                                   "labels": {"production:weak": 1}}
+    assert card["data"]["signals.jsonl"]["train"] == sum(r.split == "train" for r in read_signals(data / "signals.jsonl"))
+
+    # The default folder is the recordings folder ($VOICEMOCK_RECORDINGS), and the same rows give the same bytes.
+    monkeypatch.setenv("VOICEMOCK_RECORDINGS", str(recordings))
+    again = run("train", "--data-dir", str(data), "-o", str(tmp_path / "again"), "--no-cv", "--with-corrections")
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "again" / ARTIFACT_NAME).read_bytes() == (out / ARTIFACT_NAME).read_bytes()
+
+    compared = run("evaluate", "--model", str(out / ARTIFACT_NAME), "--data-dir", str(data), "--with-corrections", str(recordings))
+    assert compared.exit_code == 0, compared.output
+    for heading in ("shipped artifact", "retrained + corrections", "9-label macro-F1", "polarity macro-F1",
+                    "Corrected sentences: the coach's label, and what each model says", "agree with the coach"):
+        assert heading in compared.output
+    line = next(l for l in compared.output.splitlines() if "vendor's model card" in l)
+    assert line.split()[0] == "production:weak"  # the coach's label, then shipped and retrained
+    as_json = run("evaluate", "--model", str(out / ARTIFACT_NAME), "--data-dir", str(data), "--json", "--with-corrections", str(recordings))
+    payload = json.loads(as_json.output)
+    assert payload["corrections"]["coach_rows"] == 1 and payload["corrections"]["dropped_held_out_overlap"] == 1
+    assert set(payload["corrections"]["sentences"]) == {"shipped artifact", "retrained + corrections"}
+
+    stray = run("train", "--data-dir", str(data), "-o", str(out), "--no-cv", str(recordings))
+    assert stray.exit_code == 2 and "without --with-corrections" in stray.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = run("train", "--data-dir", str(data), "-o", str(out), "--no-cv", "--with-corrections", str(empty))
+    assert nothing.exit_code == 1 and "no sentence relabels" in nothing.output

@@ -1,9 +1,13 @@
 """The figures behind `voicemock evaluate`: the trained scorer against held-out data and two baselines.
 
 - Sentences: the held-out (test) split of signals.jsonl. Per-label precision, recall and F1, and
-  macro-F1, for the classifier and for two baselines trained or set on the train split only:
-  *word count* (a classifier that sees only the sentence's length) and *keyword list* (the dimension
-  whose term list a sentence hits most; strong when it also carries a reason or a figure).
+  macro-F1 over the 9 labels (the classifier's real task and its target), for the classifier and for
+  two baselines trained or set on the train split only: *word count* (a classifier that sees only the
+  sentence's length) and *keyword list* (the dimension whose term list a sentence hits most; strong
+  when it also carries a reason or a figure). Two coarser views of the same predictions are printed
+  under their own names, because they are easier tasks and must not be read as the 9-label figure:
+  *polarity-only macro-F1* (strong / weak / neutral, dimension ignored) and *dimension-only
+  one-vs-rest* P/R/F1 (is the sentence about dimension d, strong or weak, vs everything else).
 - Answers: answers.jsonl. Spearman rank correlation with the target scores, per dimension, pooled
   over (answer, dimension) pairs, and on the weighted overall. The scorer's figures are out-of-fold:
   each answer is scored with aggregation coefficients fitted without any answer to its question.
@@ -21,7 +25,16 @@ from typing import Any
 
 from voicemock.resources import models_dir
 
-__all__ = ["Evaluation", "evaluate", "format_evaluation", "KEYWORD_LISTS"]
+__all__ = [
+    "Evaluation",
+    "CorrectionsComparison",
+    "evaluate",
+    "format_evaluation",
+    "compare_with_corrections",
+    "format_comparison",
+    "sentence_figures",
+    "KEYWORD_LISTS",
+]
 
 # The keyword baseline's term lists: what a reader skimming for rubric words would look for.
 KEYWORD_LISTS: dict[str, tuple[str, ...]] = {
@@ -79,6 +92,36 @@ def _per_label(y_true: list[str], y_pred: list[str]) -> dict[str, Any]:
     }
 
 
+def _polarity(label: str) -> str:
+    return label.split(":", 1)[1] if ":" in label else "neutral"
+
+
+def _dimension(label: str) -> str:
+    return label.split(":", 1)[0] if ":" in label else "none"
+
+
+def sentence_figures(y_true: list[str], y_pred: list[str]) -> dict[str, Any]:
+    """The 9-label figures, plus the two coarser views under names that say what they are."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    figures = _per_label(y_true, y_pred)
+    polarity = _per_label([_polarity(t) for t in y_true], [_polarity(p) for p in y_pred])
+    figures["polarity_only_macro_f1"] = polarity["macro_f1"]
+    figures["polarity_only_per_label"] = polarity["per_label"]
+    dimension_ovr = {}
+    for d in ("conceptual", "applied", "production", "communication"):
+        truth = [_dimension(t) == d for t in y_true]
+        guess = [_dimension(p) == d for p in y_pred]
+        p, r, f, _ = precision_recall_fscore_support(truth, guess, average="binary", zero_division=0)
+        dimension_ovr[d] = {"precision": round(float(p), 3), "recall": round(float(r), 3), "f1": round(float(f), 3), "n": int(sum(truth))}
+    figures["dimension_only_one_vs_rest"] = dimension_ovr
+    return figures
+
+
+def _predicted_labels(classifier, texts: list[str]) -> list[str]:
+    return [f"{s.dimension}:{s.polarity}" if s.dimension != "none" else "none" for s in classifier.classify(texts)]
+
+
 def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = None) -> Evaluation:
     import numpy as np
     from scipy.stats import spearmanr
@@ -105,15 +148,14 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
     result = Evaluation(test_sentences=len(test), card=classifier.card)
 
     y_true = [r.label for r in test]
-    predicted = [f"{s.dimension}:{s.polarity}" if s.dimension != "none" else "none" for s in classifier.classify([r.text for r in test])]
-    result.sentences["classifier"] = _per_label(y_true, predicted)
+    result.sentences["classifier"] = sentence_figures(y_true, _predicted_labels(classifier, [r.text for r in test]))
 
     def length(texts):
         return np.log1p([[len(tokenize(t))] for t in texts])
 
     by_length = LogisticRegression(class_weight="balanced", max_iter=1000).fit(length([r.text for r in train]), [r.label for r in train])
-    result.sentences["baseline: word count"] = _per_label(y_true, list(by_length.predict(length([r.text for r in test]))))
-    result.sentences["baseline: keyword list"] = _per_label(y_true, [_keyword_label(r.text) for r in test])
+    result.sentences["baseline: word count"] = sentence_figures(y_true, [str(v) for v in by_length.predict(length([r.text for r in test]))])
+    result.sentences["baseline: keyword list"] = sentence_figures(y_true, [_keyword_label(r.text) for r in test])
 
     answers_path = data_dir / "answers.jsonl"
     if not answers_path.is_file():
@@ -152,20 +194,42 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
     return result
 
 
+def _sentence_table(sentences: dict[str, Any]) -> list[str]:
+    """Per-label table for every method, then the two coarser views, each under its own heading."""
+    out = []
+    methods = list(sentences)
+    first = sentences[methods[0]]
+
+    def table(title: str, key: str, macro_key: str | None, macro_title: str) -> None:
+        out.append(title)
+        out.append(f"  {'label':<22}" + "".join(f"{m[:26]:>28}" for m in methods))
+        out.append(f"  {'':<22}" + "".join(f"{'P     R     F1':>28}" for _ in methods))
+        for label in first[key]:
+            cells = []
+            for m in methods:
+                s = sentences[m][key].get(label, {"precision": 0, "recall": 0, "f1": 0})
+                cells.append(f"{s['precision']:.2f}  {s['recall']:.2f}  {s['f1']:.2f}")
+            out.append(f"  {label:<22}" + "".join(f"{c:>28}" for c in cells))
+        if macro_key:
+            out.append(f"  {macro_title:<22}" + "".join(f"{sentences[m][macro_key]:>28.3f}" for m in methods))
+
+    table("9-label task (dimension:polarity + none): the classifier's real task and its target figure",
+          "per_label", "macro_f1", "9-label macro-F1")
+    if "polarity_only_per_label" in first:
+        out.append("")
+        table("Polarity only (strong / weak / neutral, dimension ignored): an easier task, NOT the 9-label figure",
+              "polarity_only_per_label", "polarity_only_macro_f1", "polarity macro-F1")
+    if "dimension_only_one_vs_rest" in first:
+        out.append("")
+        table("Dimension only, one-vs-rest (d:strong or d:weak vs every other label; polarity ignored), NOT the 9-label figure",
+              "dimension_only_one_vs_rest", None, "")
+    return out
+
+
 def format_evaluation(ev: Evaluation) -> str:
     out = []
     out.append(f"Sentence signals: held-out test split, {ev.test_sentences} sentences (no paraphrase of them was trained on)")
-    labels = sorted(ev.sentences["classifier"]["per_label"])
-    methods = list(ev.sentences)
-    out.append(f"  {'label':<22}" + "".join(f"{m[:26]:>28}" for m in methods))
-    out.append(f"  {'':<22}" + "".join(f"{'P     R     F1':>28}" for _ in methods))
-    for label in labels:
-        cells = []
-        for m in methods:
-            s = ev.sentences[m]["per_label"].get(label, {"precision": 0, "recall": 0, "f1": 0})
-            cells.append(f"{s['precision']:.2f}  {s['recall']:.2f}  {s['f1']:.2f}")
-        out.append(f"  {label:<22}" + "".join(f"{c:>28}" for c in cells))
-    out.append(f"  {'macro-F1':<22}" + "".join(f"{ev.sentences[m]['macro_f1']:>28.3f}" for m in methods))
+    out.extend(_sentence_table(ev.sentences))
     if ev.answers:
         out.append("")
         out.append(f"Answers: Spearman rank correlation with the target scores, {ev.answer_count} answers")
@@ -178,5 +242,99 @@ def format_evaluation(ev: Evaluation) -> str:
     cv = (ev.card or {}).get("cv") or {}
     if cv:
         out.append("")
-        out.append(f"Training-split grouped {cv.get('folds')}-fold CV macro-F1 (from the model card): {cv.get('macro_f1_mean')} +- {cv.get('macro_f1_std')}")
+        out.append(f"Training-split grouped {cv.get('folds')}-fold CV 9-label macro-F1 (from the model card): {cv.get('macro_f1_mean')} +- {cv.get('macro_f1_std')}")
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------- coach corrections
+
+
+@dataclass
+class CorrectionsComparison:
+    """Held-out sentence figures of the shipped artifact and of one retrained with coach corrections."""
+
+    sentences: dict[str, Any] = field(default_factory=dict)  # "shipped" / "retrained with corrections" -> figures
+    test_sentences: int = 0
+    coach_rows: int = 0
+    coach_sha256: str = ""
+    dropped_held_out_overlap: int = 0
+    corrected: list[dict[str, str]] = field(default_factory=list)  # text, coach, before, after
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sentences": self.sentences,
+            "test_sentences": self.test_sentences,
+            "coach_rows": self.coach_rows,
+            "coach_rows_sha256": self.coach_sha256,
+            "dropped_held_out_overlap": self.dropped_held_out_overlap,
+            "corrected_sentences": self.corrected,
+        }
+
+
+def compare_with_corrections(
+    dirs, artifact: str | Path | None = None, data_dir: str | Path | None = None
+) -> CorrectionsComparison:
+    """Retrain (in a temporary folder) on the train split plus every coach relabel under `dirs`, and
+    compare it with the shipped artifact on the same held-out test split.
+
+    The retrained model skips CV and the answer-level aggregation: only sentence figures are compared.
+    The shipped artifact is left untouched; `voicemock train --with-corrections` is what replaces it.
+    """
+    import tempfile
+
+    from voicemock.classifier import load_classifier, read_signals, train_classifier
+    from voicemock.corrections import collect_corrections, corrections_to_signal_rows
+    from voicemock.errors import ClassifierError
+
+    dirs = [Path(d) for d in dirs]
+    coach = corrections_to_signal_rows(collect_corrections(dirs))
+    if not coach:
+        where = ", ".join(str(d) for d in dirs)
+        raise ClassifierError(f"no sentence relabels in any corrections.json under {where}; relabel sentences with `voicemock label` or the review page first")
+    data_dir = Path(data_dir) if data_dir else models_dir() / "data"
+    test = [r for r in read_signals(data_dir / "signals.jsonl") if r.split == "test"]
+    y_true = [r.label for r in test]
+    shipped = load_classifier(artifact)
+    with tempfile.TemporaryDirectory(prefix="voicemock-corrections-") as tmp:
+        trained = train_classifier(data_dir, Path(tmp), cross_validate=False, coach_rows=coach, fit_answers=False)
+        retrained = load_classifier(trained.artifact)
+        texts = [d["text"] for d in coach]
+        before = _predicted_labels(shipped, texts)
+        after = _predicted_labels(retrained, texts)
+        result = CorrectionsComparison(
+            test_sentences=len(test),
+            coach_rows=trained.card["corrections"]["rows"],
+            coach_sha256=trained.card["corrections"]["sha256"],
+            dropped_held_out_overlap=trained.card["corrections"]["dropped_held_out_overlap"],
+        )
+        result.sentences["shipped artifact"] = sentence_figures(y_true, _predicted_labels(shipped, [r.text for r in test]))
+        result.sentences["retrained + corrections"] = sentence_figures(y_true, _predicted_labels(retrained, [r.text for r in test]))
+    for d, b, a in zip(coach, before, after):
+        label = "none" if d["dimension"] == "none" else f"{d['dimension']}:{d['polarity']}"
+        result.corrected.append({"text": d["text"], "coach": label, "before": b, "after": a})
+    return result
+
+
+def format_comparison(cmp: CorrectionsComparison) -> str:
+    out = [
+        f"Coach corrections: {cmp.coach_rows} relabeled sentence(s) appended to the train split "
+        f"(sha256 {cmp.coach_sha256[:12]}...)"
+        + (f"; {cmp.dropped_held_out_overlap} left out because they repeat a held-out test sentence" if cmp.dropped_held_out_overlap else ""),
+        f"Held-out test split, {cmp.test_sentences} sentences: shipped artifact vs the same recipe retrained with the corrections",
+    ]
+    out.extend(_sentence_table(cmp.sentences))
+    out.append("")
+    out.append("Corrected sentences: the coach's label, and what each model says")
+    out.append(f"  {'coach':<22}{'shipped':<22}{'retrained':<22}sentence")
+    for c in cmp.corrected:
+        out.append(f"  {c['coach']:<22}{c['before']:<22}{c['after']:<22}{_clip(c['text'])}")
+    agree_before = sum(c["before"] == c["coach"] for c in cmp.corrected)
+    agree_after = sum(c["after"] == c["coach"] for c in cmp.corrected)
+    out.append(f"  agree with the coach: shipped {agree_before}/{len(cmp.corrected)}, retrained {agree_after}/{len(cmp.corrected)} "
+               "(these sentences were trained on by the retrained model, so this shows the correction took, not generalization)")
+    return "\n".join(out) + "\n"
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"

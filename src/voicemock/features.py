@@ -7,7 +7,8 @@ classifier's Pipeline, so a sentence is judged by its form as well as its vocabu
 
 `TextFeatures` is a scikit-learn transformer (parameters in `__init__`, learned attributes end in
 `_`). It holds no compiled regexes or functions as attributes, only plain numbers and strings, so
-skops can persist it without trusting any code.
+skops can persist it without trusting any code. `DimensionPolarityMix`, the classifier head the
+Pipeline ends in, is kept here for the same reason (see its docstring).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 
-__all__ = ["TextFeatures", "FEATURE_NAMES", "STOPWORDS", "BUZZWORDS", "tokenize", "content_words", "text_features"]
+__all__ = ["TextFeatures", "DimensionPolarityMix", "FEATURE_NAMES", "STOPWORDS", "BUZZWORDS", "tokenize", "content_words", "text_features"]
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['.%][a-z0-9]+)*%?")
 
@@ -134,3 +135,77 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     @staticmethod
     def _raw(X) -> np.ndarray:
         return np.asarray([text_features(str(x)) for x in X], dtype=np.float64).reshape(-1, len(FEATURE_NAMES))
+
+
+# ---------------------------------------------------------------------------- the model head
+
+
+class DimensionPolarityMix(ClassifierMixin, BaseEstimator):
+    """Calibrated probabilities over the 9 labels from two views of the same features.
+
+    - flat: one calibrated linear SVM over the 9 labels;
+    - factored: a calibrated SVM for the dimension (5 classes, strong and weak pooled) times one for
+      the polarity (strong / weak / neutral, dimensions pooled), renormalised. Each factor sees twice
+      to four times as many examples per class as the flat model does, which steadies the weak
+      classes that the flat model confuses.
+
+    predict_proba = flat_share * flat + (1 - flat_share) * factored. Grouped 5-fold CV on the train
+    split, three fold seeds: 9-label macro-F1 0.617 flat alone, 0.627 mixed at 0.7 (factored alone
+    0.583, one seed), and the same +0.01 on the train groups never read while designing features.
+    The held-out split, looked at only afterwards, did not confirm it: 0.612 mixed vs 0.628 for the
+    flat model alone (17 of 441 sentences differ; paired bootstrap over test groups -0.016, 95% CI
+    -0.035..0.000). Treat the two as equal within noise; flat_share=1.0 is the flat model's ranking.
+
+    It lives here, beside TextFeatures, because these are the two voicemock types the artifact may
+    name (the skops allow-list), and this module already imports scikit-learn at the top.
+    """
+
+    def __init__(self, C: float = 0.3, flat_share: float = 0.7, class_weight="balanced", calibration: str = "sigmoid", cv=5, random_state: int = 0):
+        self.C = C
+        self.flat_share = flat_share
+        self.class_weight = class_weight
+        self.calibration = calibration
+        self.cv = cv
+        self.random_state = random_state
+
+    def _calibrated(self):
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.svm import LinearSVC
+
+        svm = LinearSVC(C=self.C, class_weight=self.class_weight, max_iter=20000, random_state=self.random_state)
+        return CalibratedClassifierCV(svm, method=self.calibration, cv=self.cv, ensemble=False)
+
+    def fit(self, X, y) -> DimensionPolarityMix:
+        labels = np.asarray([str(v) for v in y], dtype=object)
+        dimensions = np.asarray([split_label(v)[0] for v in labels], dtype=object)
+        polarities = np.asarray([split_label(v)[1] for v in labels], dtype=object)
+        self.flat_ = self._calibrated().fit(X, labels)
+        self.dimension_ = self._calibrated().fit(X, dimensions)
+        self.polarity_ = self._calibrated().fit(X, polarities)
+        # Fold indices (when cv was a list of splits) were only needed to fit; keep no data in the artifact.
+        folds = self.cv if isinstance(self.cv, int) else len(list(self.cv))
+        for model in (self.flat_, self.dimension_, self.polarity_):
+            model.cv = folds
+        self.classes_ = self.flat_.classes_
+        dimension_classes = [str(c) for c in self.dimension_.classes_]
+        polarity_classes = [str(c) for c in self.polarity_.classes_]
+        self.dimension_index_ = np.asarray([dimension_classes.index(split_label(c)[0]) for c in self.classes_], dtype=np.int64)
+        self.polarity_index_ = np.asarray([polarity_classes.index(split_label(c)[1]) for c in self.classes_], dtype=np.int64)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        flat = self.flat_.predict_proba(X)
+        factored = self.dimension_.predict_proba(X)[:, self.dimension_index_] * self.polarity_.predict_proba(X)[:, self.polarity_index_]
+        factored /= np.maximum(factored.sum(axis=1, keepdims=True), 1e-12)
+        return self.flat_share * flat + (1.0 - self.flat_share) * factored
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """`applied:strong` -> (applied, strong); `none` -> (none, neutral)."""
+    if ":" not in label:
+        return "none", "neutral"
+    dimension, polarity = label.split(":", 1)
+    return dimension, polarity
