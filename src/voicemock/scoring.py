@@ -16,6 +16,8 @@ How an answer is scored
    at 1); the two means carry the answer's general quality, which panels' scores share across dimensions.
 5. Hard caps that no fitted number can lift (robustness by design, not learned):
    - substance: an answer with n content words scores at most 1.5 + 3.5 * min(1, n / 80);
+   - textbook: when no sentence reads as a decision (the strongest weighted p(applied:strong) is
+     under 0.35), Applied Reasoning is capped at 2.5, as seed 000 scores a recited-but-unapplied answer;
    - relevance: when the question is known and the answer's relevance to it (TF-IDF cosine with the
      question, its follow-ups and keywords, or keyword coverage) is under 0.2, every dimension is
      capped at 2. The floor is low on purpose: behavioral stories share few words with their question
@@ -76,6 +78,10 @@ SUBSTANCE_CAP_WORDS = 80  # content words below which the substance cap binds
 RELEVANCE_FLOOR = 0.2  # relevance under this: off the question
 RELEVANCE_LOW = 0.4  # under this: say the answer shares little with the question
 OFFTOPIC_CAP = 2.0
+# Seed 000: an answer that recites correct concepts without applying them to the scenario scores 2 on
+# Applied Reasoning, however good the concepts. No sentence that reads as a decision: Applied capped.
+APPLIED_DECISION_MIN = 0.35  # the strongest sentence's weighted p(applied:strong) must reach this
+TEXTBOOK_CAP = 2.5
 STRUCTURE_BONUS = 0.15
 STRUCTURE_BONUS_MAX = 0.3
 BOOTSTRAP_DRAWS = 64
@@ -282,6 +288,13 @@ def _caps(evidence: AnswerEvidence) -> tuple[float, list[str]]:
     return cap, why
 
 
+def _textbook(evidence: AnswerEvidence, indices=None) -> bool:
+    """True when no sentence reads as applying knowledge to a decision."""
+    chosen = evidence.sentences if indices is None else [evidence.sentences[i] for i in indices]
+    best = max((s.weight * s.signal.p("applied", "strong") for s in chosen if s.signal), default=0.0)
+    return best < APPLIED_DECISION_MIN
+
+
 def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], indices=None) -> dict[str, float]:
     """Level-free 1-5 score per signal dimension, caps applied."""
     tau = float(aggregation["tau"])
@@ -293,6 +306,8 @@ def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], ind
         row = _design_row(mass, d, substance, tau)
         value = sum(c * x for c, x in zip(aggregation["coef"][d], row))
         scores[d] = min(cap, max(1.0, min(5.0, value)))
+    if _textbook(evidence, indices):
+        scores["applied"] = min(scores["applied"], TEXTBOOK_CAP)
     return scores
 
 
@@ -416,6 +431,10 @@ def score_transcript(
     aggregation = classifier.aggregation or DEFAULT_AGGREGATION
     signal_scores = raw_signal_scores(evidence, aggregation)
     cap, cap_reasons = _caps(evidence)
+    if _textbook(evidence):
+        cap_reasons.append(
+            f"no sentence applies the concepts to a decision: Applied Reasoning capped at {TEXTBOOK_CAP:g} (a 'textbook answer')"
+        )
 
     # Bootstrap over the answer's sentences: how much the scores lean on a few of them.
     rng = np.random.default_rng(0)
