@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import io
 
 import numpy as np
@@ -56,3 +57,30 @@ def test_batch_score_adds_one_take_per_scored_file(tmp_path):
     rows = _history_rows(recordings)
     assert len(rows) == 2 and {r["source"] for r in rows} == {"batch"}
     assert all(float(r["overall"]) >= 1.0 for r in rows)
+
+
+def test_practice_next_picks_the_weakest_competency(tmp_path):
+    from voicemock.history import record_take
+    from voicemock.questions import load_bank
+    from voicemock.records import DimensionScore, Scorecard
+
+    recordings = tmp_path / "rec"
+    bank = load_bank()
+    for competency in bank.competencies:
+        overall = 1.8 if competency == "estimation" else 3.9
+        card = Scorecard(
+            input="take.wav", rubric="ai-pm-technical", level="pm", overall=overall, passed=overall >= 3.5,
+            dimensions=[DimensionScore("Applied Reasoning", "applied", 0.3, overall, overall - 0.5, overall + 0.5)],
+            question_id=f"{competency}-01",
+        )
+        record_take(card, recordings_dir=recordings, source="practice")
+    samples, rate = synthesize("I would estimate the daily calls from active users times calls per user.")
+    answer = write_wav(tmp_path / "answer.wav", np.concatenate([silence(0.4, rate), samples]), rate)
+    result = CliRunner().invoke(
+        main, ["practice", "--next", "--answer-file", str(answer), "--recordings-dir", str(recordings), "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output[result.output.index("{"):])
+    assert report["question_id"].startswith("estimation-")
+    rows = _history_rows(recordings)
+    assert len(rows) == len(bank.competencies) + 1 and rows[-1]["competency"] == "estimation"

@@ -69,6 +69,9 @@ class PracticeOptions:
     cue: bool = True
     transcribe: TranscribeOptions | None = None
     seed: int | None = None  # for the random pick of a question
+    live: bool = True  # transcribe finished stretches during the take, so the report comes at once
+    history: bool = True  # remember the take; compare pace with the user's own median
+    next_weakest: bool = False  # pick from the competency with the weakest recent scores
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,13 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
 
     bank = load_bank(options.questions_path)
     rng = random.Random(options.seed) if options.seed is not None else None
-    question = pick_question(bank, options.question_id, options.competency, rng)
+    competency = options.competency
+    if options.next_weakest and not options.question_id and not competency:
+        from voicemock.history import weakest_competency
+
+        competency = weakest_competency(recordings_dir, list(bank.competencies))
+        emit(PracticeEvent("next", f"Practising {competency}: your weakest recent competency (or one not yet practised)."))
+    question = pick_question(bank, options.question_id, competency, rng)
     # Fail before the question is spoken, not after: the answer file or the microphone must be usable.
     if options.answer_file:
         from voicemock.audio import check_audio_path
@@ -197,27 +206,32 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
     session.write_question({**question.to_dict(), "spoken": spoken.how, "spoken_note": spoken.note, "asked_at": asked_at})
 
     recording: RecordingResult | None = None
+    live = _LiveTap(options.transcribe) if options.live and not options.answer_file else None
     if options.answer_file:
         answer_path = session.copy_answer(options.answer_file)
     else:
-        recording = _record(session, question, options, emit)
+        try:
+            recording = _record(session, question, options, emit, on_block=live)
+        except BaseException:
+            if live is not None:
+                live.abandon()
+            raise
         answer_path = recording.path
 
     emit(PracticeEvent("transcribing", "Transcribing the answer on this machine..."))
-    from voicemock.pipeline import read_answer
-
-    answer = read_answer(answer_path, options.transcribe)
+    answer = _transcribe_take(answer_path, options, live)
     session.write_transcript(answer.transcript)
 
     emit(PracticeEvent("scoring", "Scoring against the rubric..."))
-    baseline = _baseline_wpm(recordings_dir)
+    baseline = _baseline_wpm(recordings_dir) if options.history else None
     scorecard = _assess(answer.transcript, answer.audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline)
     scorecard.input = str(answer_path)
     scorecard.caveats.extend(_session_caveats(spoken, recording, options))
     markdown = _render(scorecard, "markdown")
     session.write_report(scorecard, markdown, extra=_session_record(session, spoken, recording, options, answer_path))
     try:
-        _record_history(scorecard, recordings_dir, question, session)
+        if options.history:
+            _record_history(scorecard, recordings_dir, question, session)
     except VoicemockError as exc:
         # The report is saved; a history that cannot take the row should not hide it.
         emit(PracticeEvent("warning", f"the take was not added to the history ({exc})"))
@@ -234,7 +248,40 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
     )
 
 
-def _record(session: Session, question: Question, options: PracticeOptions, emit) -> RecordingResult:
+class _LiveTap:
+    """Hands each recorded block to a LiveTranscriber, made on the first block (the device's rate
+    is known only then)."""
+
+    def __init__(self, options: TranscribeOptions | None):
+        self.options = options
+        self.live = None
+
+    def __call__(self, block, samplerate: int) -> None:
+        if self.live is None:
+            from voicemock.live import LiveTranscriber
+            from voicemock.transcribe import TranscribeOptions
+
+            self.live = LiveTranscriber(samplerate, self.options or TranscribeOptions())
+        self.live.feed(block)
+
+    def abandon(self) -> None:
+        if self.live is not None:
+            self.live.abandon()
+
+
+def _transcribe_take(answer_path: Path, options: PracticeOptions, live: _LiveTap | None):
+    """The take's transcript: what the live transcriber has, plus the rest; or all of it now."""
+    from voicemock.pipeline import Answer, read_answer
+
+    if live is None or live.live is None:
+        return read_answer(answer_path, options.transcribe)
+    from voicemock.audio import load_audio
+
+    transcript = live.live.finish(source=str(answer_path))
+    return Answer(transcript=transcript, audio=load_audio(answer_path))
+
+
+def _record(session: Session, question: Question, options: PracticeOptions, emit, on_block=None) -> RecordingResult:
     from voicemock.record import record_answer
 
     max_seconds = options.max_seconds or default_max_seconds(question)
@@ -252,6 +299,7 @@ def _record(session: Session, question: Question, options: PracticeOptions, emit
         cue=options.cue,
         on_level=lambda p: emit(PracticeEvent("level", "", p)),
         on_start=lambda: emit(PracticeEvent("recording", f"Recording: speak now ({'; '.join(how_to_stop)}).")),
+        on_block=on_block,
     )
     for warning in result.warnings:
         emit(PracticeEvent("warning", warning))

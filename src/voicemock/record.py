@@ -132,12 +132,15 @@ def record_answer(
     cue: bool = True,
     on_level: Callable[[RecordingProgress], None] | None = None,
     on_start: Callable[[], None] | None = None,
+    on_block: Callable[[np.ndarray, int], None] | None = None,
 ) -> RecordingResult:
     """Record the default (or `device`) microphone into a new WAV file at `path`, at the device's rate.
 
     The take ends on Enter (`stop_on_enter`, for a terminal), after `silence_stop` seconds of silence
     that follow speech, at `max_seconds`, or on Ctrl-C / SIGTERM; the file is kept in every case.
     `on_start` is called once audio is flowing (and after the start cue): tell the user to speak then.
+    `on_block(block, samplerate)` gets each block once it is written to disk (live transcription); it
+    runs on the writer thread, so it must only queue, and its failures never stop the take.
     Raises DeviceError when the device cannot be opened, and TakeInterrupted (keeping the audio)
     when it stops delivering audio mid-take.
     """
@@ -149,7 +152,9 @@ def record_answer(
     target.parent.mkdir(parents=True, exist_ok=True)
     marker = _create_marker(target, mic)
     try:
-        return _Take(sd, mic, target, marker, max_seconds, silence_stop, stop_on_enter, cue, on_level, on_start).run()
+        take = _Take(sd, mic, target, marker, max_seconds, silence_stop, stop_on_enter, cue, on_level, on_start)
+        take.on_block = on_block
+        return take.run()
     finally:
         _release_marker(marker, target)
 
@@ -184,6 +189,7 @@ class _Take:
         self.writer_error: BaseException | None = None
         self.writer_full = threading.Event()  # max_frames reached
         self.stop_reason: str | None = None
+        self.on_block: Callable[[np.ndarray, int], None] | None = None
 
     # -- PortAudio thread: copy and queue, nothing else (no I/O, no locks that the writer holds long)
     def _callback(self, indata, frames, time_info, status) -> None:
@@ -211,6 +217,12 @@ class _Take:
                 sf_file.write(block)
                 self.frames_written += block.shape[0]
                 self._measure(block)
+                if self.on_block is not None:
+                    try:
+                        self.on_block(block, self.samplerate)
+                    except Exception:  # the recording matters more than the live transcript
+                        logger.exception("live tap failed; the take goes on")
+                        self.on_block = None
                 if self.frames_written >= self.max_frames:
                     self.writer_full.set()
                 now = time.monotonic()

@@ -26,11 +26,14 @@ from voicemock.commands.options import model_options, transcribe_options
     "--recordings-dir", envvar="VOICEMOCK_RECORDINGS", type=click.Path(file_okay=False),
     help="Where session folders go (default: ./recordings). Env: VOICEMOCK_RECORDINGS.",
 )
+@click.option("--next", "next_weakest", is_flag=True, help="Pick from the competency with your weakest recent scores.")
+@click.option("--no-history", is_flag=True, help="Do not add this take to the history (nor compare with it).")
+@click.option("--no-live", is_flag=True, help="Transcribe after the take instead of while you speak.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True, help="How the report is shown here.")
 @model_options
 def practice(
     question_id, competency, questions_path, rubric, level, no_speak, device, max_seconds, silence_stop, no_cue,
-    answer_file, recordings_dir, fmt, model, beam_size, no_vad, decode,
+    answer_file, recordings_dir, next_weakest, no_history, no_live, fmt, model, beam_size, no_vad, decode,
 ) -> None:
     """Hear a question, answer out loud, get a scored report.
 
@@ -42,6 +45,7 @@ def practice(
     \b
     Examples:
       voicemock practice --competency evals
+      voicemock practice --next
       voicemock practice --question evals-01 --silence-stop 4
       voicemock practice --question evals-01 --answer-file answer.wav
     """
@@ -64,6 +68,9 @@ def practice(
         stop_on_enter=stop_on_enter,
         cue=not no_cue,
         transcribe=transcribe_options(model, beam_size, no_vad, decode),
+        live=not no_live,
+        history=not no_history,
+        next_weakest=next_weakest,
     )
     display = _Display(live=sys.stderr.isatty())
     try:
