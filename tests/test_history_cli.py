@@ -137,7 +137,6 @@ def test_help_has_examples():
 def test_a_practice_take_comes_back_through_history(tmp_path):
     # End to end through the practice library (the command is a thin shell over run_practice): a typed
     # answer, so no model is needed, then `history` and the CSV show the take with its session files.
-    pytest.importorskip("voicemock.scoring", reason="the scoring stage is not in this checkout yet")
     from voicemock.practice import PracticeOptions, run_practice
 
     rec = tmp_path / "recordings"

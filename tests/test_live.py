@@ -41,8 +41,9 @@ def take():
 def live_transcript(take):
     live = LiveTranscriber(DEVICE_RATE, source="take.wav")
     block = int(0.05 * DEVICE_RATE)  # the recorder's 50 ms blocks
-    for i in range(0, take.shape[0], block):
-        live.feed(take[i : i + block].reshape(-1, 1))  # recorder blocks are (frames, channels)
+    pcm = (np.clip(take, -1, 1) * 32767).astype(np.int16)  # what the recorder's int16 stream gives
+    for i in range(0, pcm.shape[0], block):
+        live.feed(pcm[i : i + block].reshape(-1, 1))  # recorder blocks are (frames, channels)
     transcript = live.finish()
     return transcript, live.pieces
 

@@ -81,8 +81,9 @@ class LiveTranscriber:
     # -- the recorder's side: never blocks
 
     def feed(self, block: np.ndarray) -> None:
-        mono = block.mean(axis=1) if block.ndim == 2 else block
-        self._queue.put(np.asarray(mono, dtype=np.float32))
+        """A block of float samples in [-1, 1], or of 16-bit integers as PortAudio gives them."""
+        samples = block.astype(np.float32) / 32768.0 if block.dtype == np.int16 else block.astype(np.float32, copy=False)
+        self._queue.put(samples.mean(axis=1) if samples.ndim == 2 else samples)
 
     # -- the worker
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -207,6 +208,9 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
 
     recording: RecordingResult | None = None
     live = _LiveTap(options.transcribe) if options.live and not options.answer_file else None
+    if live is not None:
+        # Load the scorer while the candidate speaks: importing scikit-learn alone takes ~1 s.
+        threading.Thread(target=_warm_scorer, name="voicemock-warm", daemon=True).start()
     if options.answer_file:
         answer_path = session.copy_answer(options.answer_file)
     else:
@@ -246,6 +250,18 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
         markdown=markdown,
         recovered=recovered,
     )
+
+
+def _warm_scorer() -> None:
+    try:
+        from voicemock.classifier import load_classifier
+
+        import voicemock.delivery  # noqa: F401
+        import voicemock.structure  # noqa: F401
+
+        load_classifier()
+    except Exception:  # the real load, after the take, reports any problem properly
+        logger.debug("warming the scorer failed", exc_info=True)
 
 
 class _LiveTap:
