@@ -33,6 +33,7 @@ from typing import Any
 
 from voicemock import __version__
 from voicemock.errors import ClassifierError
+from voicemock.rubric import SIGNAL_DIMENSIONS
 from voicemock.resources import models_dir
 
 __all__ = [
@@ -56,7 +57,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DIMENSIONS = ("conceptual", "applied", "production", "communication")
+DIMENSIONS = SIGNAL_DIMENSIONS
 POLARITIES = ("strong", "weak")
 NEUTRAL = "none"
 ARTIFACT_NAME = "signal-classifier.skops"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from voicemock.errors import QuestionBankError
+from voicemock.hints import did_you_mean, display_path
 from voicemock.resources import rubrics_dir
 
 __all__ = ["Competency", "Question", "QuestionBank", "load_bank", "default_bank_path"]
@@ -83,7 +84,7 @@ class QuestionBank:
                 return q
         close = difflib.get_close_matches(question_id, self.ids, n=3, cutoff=0.5)
         hint = f"did you mean {', '.join(close)}?" if close else "list them with `voicemock questions`"
-        raise QuestionBankError(f"{_display(self.path)}: no question with id {question_id!r}; {hint}")
+        raise QuestionBankError(f"{display_path(self.path)}: no question with id {question_id!r}; {hint}")
 
     def filter(self, competency: str | None = None) -> list[Question]:
         """Questions of one competency (all of them for None), in bank order."""
@@ -93,7 +94,7 @@ class QuestionBank:
             close = difflib.get_close_matches(competency, list(self.competencies), n=1, cutoff=0.5)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise QuestionBankError(
-                f"{_display(self.path)}: no competency {competency!r}; {hint}use one of {', '.join(self.competencies)}"
+                f"{display_path(self.path)}: no competency {competency!r}; {hint}use one of {', '.join(self.competencies)}"
             )
         return [q for q in self.questions if q.competency == competency]
 
@@ -105,7 +106,7 @@ def default_bank_path() -> Path:
 def load_bank(path: str | Path | None = None) -> QuestionBank:
     """The shipped question bank, or the bank at `path`, validated."""
     bank_path = Path(path) if path is not None else default_bank_path()
-    where = _display(bank_path)
+    where = display_path(bank_path)
     if not bank_path.is_file():
         raise QuestionBankError(f"{where}: no such question bank file; check the path (or leave out --questions for the built-in bank)")
     try:
@@ -123,14 +124,14 @@ def load_bank(path: str | Path | None = None) -> QuestionBank:
 
 
 def _build(data: dict[str, Any], path: Path) -> QuestionBank:
-    where = _display(path)
+    where = display_path(path)
 
     def fail(key: str, message: str) -> QuestionBankError:
         return QuestionBankError(f"{where}: {key}: {message}")
 
     for k in data:
         if k not in _TOP_KEYS:
-            raise fail(k, f"unknown key{_suggest(k, _TOP_KEYS)}; a bank has [competencies.<slug>] tables and [[questions]]")
+            raise fail(k, f"unknown key{did_you_mean(k, _TOP_KEYS)}; a bank has [competencies.<slug>] tables and [[questions]]")
 
     raw_comps = data.get("competencies")
     if not isinstance(raw_comps, dict) or not raw_comps:
@@ -144,7 +145,7 @@ def _build(data: dict[str, Any], path: Path) -> QuestionBank:
             raise fail(at, "should be a table with name, description, strong and common_failure")
         for k in table:
             if k not in _COMPETENCY_KEYS:
-                raise fail(f"{at}.{k}", f"unknown key{_suggest(k, _COMPETENCY_KEYS)}; allowed keys are {', '.join(sorted(_COMPETENCY_KEYS))}")
+                raise fail(f"{at}.{k}", f"unknown key{did_you_mean(k, _COMPETENCY_KEYS)}; allowed keys are {', '.join(sorted(_COMPETENCY_KEYS))}")
         competencies[slug] = Competency(
             slug=slug,
             name=_text(table, "name", at, fail),
@@ -164,13 +165,13 @@ def _build(data: dict[str, Any], path: Path) -> QuestionBank:
             raise fail(at, "should be a [[questions]] table")
         for k in table:
             if k not in _QUESTION_KEYS:
-                raise fail(f"{at}.{k}", f"unknown key{_suggest(k, _QUESTION_KEYS)}; allowed keys are {', '.join(sorted(_QUESTION_KEYS))}")
+                raise fail(f"{at}.{k}", f"unknown key{did_you_mean(k, _QUESTION_KEYS)}; allowed keys are {', '.join(sorted(_QUESTION_KEYS))}")
         qid = _text(table, "id", at, fail)
         competency = _text(table, "competency", at, fail)
         if competency not in competencies:
             raise fail(
                 f"{at}.competency",
-                f"{competency!r} has no [competencies.{competency}] table{_suggest(competency, competencies)}; "
+                f"{competency!r} has no [competencies.{competency}] table{did_you_mean(competency, competencies)}; "
                 f"use one of {', '.join(competencies)} or add the table",
             )
         m = _ID.match(qid)
@@ -220,16 +221,3 @@ def _strings(table: dict[str, Any], name: str, at: str, fail) -> list[str]:
         if not isinstance(item, str) or not item.strip():
             raise fail(f"{at}.{name}[{j}]", f"should be a non-empty string, not {item!r}")
     return [" ".join(item.split()) for item in value]
-
-
-def _display(path: Path) -> str:
-    """`rubrics/<file>` for the shipped bank (wherever it is installed), else the path as given."""
-    try:
-        return f"rubrics/{path.resolve().relative_to(rubrics_dir().resolve()).as_posix()}"
-    except (ValueError, FileNotFoundError):
-        return str(path)
-
-
-def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -7,7 +7,6 @@ validation error names the file and the key, and says how to fix it, because use
 
 from __future__ import annotations
 
-import difflib
 import math
 import tomllib
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from voicemock.errors import RubricError
+from voicemock.hints import did_you_mean, display_path
 from voicemock.resources import rubrics_dir
 
 __all__ = [
@@ -123,7 +123,7 @@ class Rubric:
         key = key or self.default_level
         if key not in self.levels:
             raise RubricError(
-                f"{_display(self.path)}: no level {key!r}{_suggest(key, self.levels)}; use one of {', '.join(self.levels)}"
+                f"{display_path(self.path)}: no level {key!r}{did_you_mean(key, self.levels)}; use one of {', '.join(self.levels)}"
             )
         return self.levels[key]
 
@@ -166,14 +166,14 @@ def load_rubric(name_or_path: str | Path | None = None) -> Rubric:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RubricError(f"{_display(path)}: cannot be read ({exc.strerror or exc}); check the path and its permissions") from exc
+        raise RubricError(f"{display_path(path)}: cannot be read ({exc.strerror or exc}); check the path and its permissions") from exc
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise RubricError(f"{_display(path)}: is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
+        raise RubricError(f"{display_path(path)}: is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         # The message already ends with "(at line N, column M)".
-        raise RubricError(f"{_display(path)}: not valid TOML: {exc}; fix the syntax there") from exc
+        raise RubricError(f"{display_path(path)}: not valid TOML: {exc}; fix the syntax there") from exc
     return _build(data, path)
 
 
@@ -190,7 +190,7 @@ def _resolve(name_or_path: str | Path | None) -> Path:
     path = rubrics_dir() / f"{text}.toml"
     if text == "questions" or not path.is_file():
         known = list_rubrics()
-        raise RubricError(f"no rubric called {text!r}{_suggest(text, known)}; use one of {', '.join(known)} or a path to a .toml file")
+        raise RubricError(f"no rubric called {text!r}{did_you_mean(text, known)}; use one of {', '.join(known)} or a path to a .toml file")
     return path
 
 
@@ -201,7 +201,7 @@ class _Checker:
     """Validation helpers that prefix every message with the file, so errors point at the line to fix."""
 
     def __init__(self, path: Path):
-        self.where = _display(path)
+        self.where = display_path(path)
 
     def fail(self, key: str, message: str) -> RubricError:
         return RubricError(f"{self.where}: {key}: {message}")
@@ -215,7 +215,7 @@ class _Checker:
         for k in table:
             if k not in allowed:
                 where = f"{key}.{k}" if key else k
-                raise self.fail(where, f"unknown key{_suggest(k, allowed)}; allowed keys are {', '.join(sorted(allowed))}")
+                raise self.fail(where, f"unknown key{did_you_mean(k, allowed)}; allowed keys are {', '.join(sorted(allowed))}")
 
     def string(self, table: dict[str, Any], name: str, key: str) -> str:
         if name not in table:
@@ -261,7 +261,7 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
 
     default_level = data.get("default_level", "pm")
     if not isinstance(default_level, str) or default_level not in levels:
-        raise c.fail("default_level", f"{default_level!r} is not a level{_suggest(str(default_level), levels)}; use one of {', '.join(levels)}")
+        raise c.fail("default_level", f"{default_level!r} is not a level{did_you_mean(str(default_level), levels)}; use one of {', '.join(levels)}")
 
     return Rubric(
         id=rubric_id,
@@ -338,7 +338,7 @@ def _draws_on(c: _Checker, t: dict[str, Any], at: str) -> dict[str, float]:
     for signal in raw:
         key = f"{at}.draws_on.{signal}"
         if signal not in SIGNAL_DIMENSIONS:
-            raise c.fail(key, f"is not a signal dimension{_suggest(signal, SIGNAL_DIMENSIONS)}; use {', '.join(SIGNAL_DIMENSIONS)}")
+            raise c.fail(key, f"is not a signal dimension{did_you_mean(signal, SIGNAL_DIMENSIONS)}; use {', '.join(SIGNAL_DIMENSIONS)}")
         share = c.number(raw, signal, key)
         if not 0 < share <= 1:
             raise c.fail(key, f"{share:g} is outside (0, 1]; shares say how much of the score comes from that signal")
@@ -357,7 +357,7 @@ def _structure_checks(c: _Checker, t: dict[str, Any], at: str) -> list[str]:
         if name not in STRUCTURE_CHECKS:
             raise c.fail(
                 f"{at}.structure_checks[{i}]",
-                f"{name!r} is not a structure check{_suggest(str(name), STRUCTURE_CHECKS)}; use {', '.join(STRUCTURE_CHECKS)}",
+                f"{name!r} is not a structure check{did_you_mean(str(name), STRUCTURE_CHECKS)}; use {', '.join(STRUCTURE_CHECKS)}",
             )
     return list(raw)
 
@@ -384,7 +384,7 @@ def _levels(c: _Checker, data: dict[str, Any], dims: list[RubricDimension], scal
         for name in offsets_raw:
             okey = f"{at}.offsets.{name}"
             if name not in allowed_offsets:
-                raise c.fail(okey, f"is neither a signal dimension nor a dimension key{_suggest(name, allowed_offsets)}; use {', '.join(SIGNAL_DIMENSIONS)}")
+                raise c.fail(okey, f"is neither a signal dimension nor a dimension key{did_you_mean(name, allowed_offsets)}; use {', '.join(SIGNAL_DIMENSIONS)}")
             off = c.number(offsets_raw, name, okey)
             if not 0 <= off < span:
                 raise c.fail(okey, f"{off:g} is outside [0, {span}); an offset is how much the level takes off a {scale[0]}-{scale[1]} score")
@@ -425,17 +425,6 @@ def _pass_rule(c: _Checker, data: dict[str, Any], scale: tuple[int, int]) -> Pas
 # ---------------------------------------------------------------------------- helpers
 
 
-def _display(path: Path) -> str:
-    """`rubrics/<file>` for shipped files (wherever they are installed), else the path as given."""
-    try:
-        return f"rubrics/{path.resolve().relative_to(rubrics_dir().resolve()).as_posix()}"
-    except (ValueError, FileNotFoundError):
-        return str(path)
-
-
-def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _kind(value: Any) -> str:
@@ -446,4 +435,3 @@ def _kind(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return f"a {'table' if isinstance(value, dict) else 'list'}"
     return f"{type(value).__name__} {value!r}"
-

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voicemock.errors import ClassifierError
+from voicemock.rubric import SIGNAL_DIMENSIONS
 from voicemock.records import DimensionScore, Evidence, Scorecard, Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,7 +72,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SIGNAL_DIMENSIONS = ("conceptual", "applied", "production", "communication")
 DUPLICATE_JACCARD = 0.8
 SUBSTANCE_FULL = 120  # content words at which the substance feature saturates
 SUBSTANCE_CAP_WORDS = 80  # content words below which the substance cap binds
