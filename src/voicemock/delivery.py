@@ -18,7 +18,7 @@ from functools import lru_cache
 from voicemock.audio import DecodedAudio
 from voicemock.fillers import find_fillers, tokens_of
 from voicemock.hesitations import AudioActivity, find_hesitations, is_filled_pause_token, measure_activity
-from voicemock.records import Annotation, Delivery, Pause, Span, Transcript, Word
+from voicemock.records import Annotation, Delivery, Hesitation, Pause, Span, Transcript, Word
 from voicemock.resources import models_dir
 
 __all__ = ["measure_delivery", "load_calibration", "PAUSE_S", "LONG_PAUSE_S", "CALIBRATION_FILE"]
@@ -40,11 +40,13 @@ def measure_delivery(
     target_wpm: tuple[float, float] = (120.0, 165.0),
     baseline_wpm: float | None = None,
     detect_hesitations: bool = True,
+    hesitations: list[Hesitation] | None = None,
 ) -> Delivery:
     """Pace, pauses, time to first word, fillers and hesitations, each finding also an Annotation.
 
     `detect_hesitations` runs the audio-side filler detector (one small extra Whisper pass); it
-    needs `audio`.
+    needs `audio`. `hesitations` passes ones already found (the live transcriber finds them piece by
+    piece during the take), so the detector does not run again.
     """
     calibration = load_calibration()
     tokens = tokens_of(transcript)
@@ -74,7 +76,9 @@ def measure_delivery(
         span = _speech_span_from_audio(activity, transcript.words) or Span(words[0].start, words[-1].end)
         pauses = _pauses_from_audio(activity, span, transcript.words)
         timing = "audio"
-        if detect_hesitations:
+        if hesitations is not None:
+            delivery.hesitations = list(hesitations)
+        elif detect_hesitations:
             delivery.hesitations = find_hesitations(audio, transcript.words, activity=activity)
     else:
         activity = None
@@ -94,7 +98,7 @@ def measure_delivery(
         delivery.articulation_wpm = round(delivery.word_count / talking * 60, 1) if talking > 0 else None
         minutes = span.duration / 60
         delivery.fillers_per_minute = round((len(fillers) + len(delivery.hesitations)) / minutes, 2)
-    delivery.limits = _limits(delivery, calibration, timing=timing, hesitations_ran=activity is not None and detect_hesitations)
+    delivery.limits = _limits(delivery, calibration, timing=timing, hesitations_ran=activity is not None and (detect_hesitations or hesitations is not None))
     delivery.annotations = _annotations(delivery)
     return delivery
 

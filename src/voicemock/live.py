@@ -23,7 +23,7 @@ from math import gcd
 import numpy as np
 
 from voicemock.audio import SAMPLE_RATE, DecodedAudio
-from voicemock.records import Segment, Transcript, Word
+from voicemock.records import Hesitation, Segment, Transcript, Word
 from voicemock.transcribe import NO_SPEECH_WARNING, TranscribeOptions, transcribe_audio
 
 __all__ = ["LiveTranscriber", "shift_transcript"]
@@ -31,7 +31,7 @@ __all__ = ["LiveTranscriber", "shift_transcript"]
 logger = logging.getLogger(__name__)
 
 # A piece is cut only after this much audio, so Whisper has a few sentences of context...
-MIN_PIECE_S = 8.0
+MIN_PIECE_S = 4.0
 # ...and at a silence at least this long (what a speaker leaves between sentences).
 CUT_SILENCE_S = 0.5
 # Past this, cut at the longest silence there is: Whisper decodes 30 s windows.
@@ -62,8 +62,19 @@ def shift_transcript(piece: Transcript, offset_s: float) -> tuple[tuple[Segment,
 class LiveTranscriber:
     """Feed blocks at the device's rate as they are recorded; `finish` returns the Transcript."""
 
-    def __init__(self, input_rate: int, options: TranscribeOptions = TranscribeOptions(), source: str = "<live>"):
+    def __init__(
+        self,
+        input_rate: int,
+        options: TranscribeOptions = TranscribeOptions(),
+        source: str = "<live>",
+        *,
+        detect_hesitations: bool = True,
+    ):
         self.input_rate = int(input_rate)
+        # Delivery's hesitation detector asks Whisper about isolated voiced bursts; doing it piece by
+        # piece here leaves only the last piece's to do when the take ends.
+        self.detect_hesitations = detect_hesitations
+        self.hesitations: list[Hesitation] = []
         # Pieces are short: decode them the way a short file is decoded.
         self.options = replace(options, batched=False)
         self.source = source
@@ -157,8 +168,16 @@ class LiveTranscriber:
         if audio16.size == 0:
             return
         offset_s = self._offset_frames / self.input_rate
-        piece = transcribe_audio(DecodedAudio(samples=audio16, source=self.source), self.options)
+        decoded = DecodedAudio(samples=audio16, source=self.source)
+        piece = transcribe_audio(decoded, self.options)
         segments, spans = shift_transcript(piece, offset_s)
+        if self.detect_hesitations and not decoded.is_silent:
+            from voicemock.hesitations import find_hesitations
+
+            found = find_hesitations(decoded, piece.words, model=self.options.model)
+            self.hesitations.extend(
+                Hesitation(start=round(h.start + offset_s, 3), end=round(h.end + offset_s, 3), kind=h.kind) for h in found
+            )
         base = len(self._segments)
         self._segments.extend(replace(s, id=base + i) for i, s in enumerate(segments))
         self._spans.extend(spans)

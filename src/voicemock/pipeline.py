@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicemock.errors import TranscriptError
-from voicemock.records import Scorecard, Transcript
+from voicemock.records import Hesitation, Scorecard, Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
     from voicemock.audio import DecodedAudio
@@ -37,6 +37,7 @@ TEXT_SUFFIXES = (".txt", ".json")
 class Answer:
     transcript: Transcript
     audio: DecodedAudio | None  # None for a typed transcript
+    hesitations: list[Hesitation] | None = None  # found during the take; None: not looked for yet
 
 
 def read_answer(path: str | Path, options: TranscribeOptions | None = None) -> Answer:
@@ -86,8 +87,12 @@ def assess(
     level: str | None = None,
     baseline_wpm: float | None = None,
     classifier_path: str | Path | None = None,
+    hesitations: list[Hesitation] | None = None,
 ) -> Scorecard:
-    """Delivery, structure and rubric scores for one transcribed answer."""
+    """Delivery, structure and rubric scores for one transcribed answer.
+
+    `hesitations`: filled pauses already found on the audio (by the live transcriber, during the take).
+    """
     from voicemock.classifier import load_classifier
     from voicemock.delivery import measure_delivery
     from voicemock.rubric import Rubric, load_rubric
@@ -96,7 +101,7 @@ def assess(
 
     rubric_obj = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     classifier = load_classifier(classifier_path)
-    delivery = measure_delivery(transcript, audio, baseline_wpm=baseline_wpm)
+    delivery = measure_delivery(transcript, audio, baseline_wpm=baseline_wpm, hesitations=hesitations)
     structure = analyze_structure(
         transcript,
         competency=question.competency if question else None,

@@ -228,7 +228,10 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
 
     emit(PracticeEvent("scoring", "Scoring against the rubric..."))
     baseline = _baseline_wpm(recordings_dir) if options.history else None
-    scorecard = _assess(answer.transcript, answer.audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline)
+    scorecard = _assess(
+        answer.transcript, answer.audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline,
+        hesitations=answer.hesitations,
+    )
     scorecard.input = str(answer_path)
     scorecard.caveats.extend(_session_caveats(spoken, recording, options))
     markdown = _render(scorecard, "markdown")
@@ -294,7 +297,7 @@ def _transcribe_take(answer_path: Path, options: PracticeOptions, live: _LiveTap
     from voicemock.audio import load_audio
 
     transcript = live.live.finish(source=str(answer_path))
-    return Answer(transcript=transcript, audio=load_audio(answer_path))
+    return Answer(transcript=transcript, audio=load_audio(answer_path), hesitations=list(live.live.hesitations))
 
 
 def _record(session: Session, question: Question, options: PracticeOptions, emit, on_block=None) -> RecordingResult:
@@ -396,10 +399,12 @@ def _load_rubric(name: str | None):
     return load_rubric(name)
 
 
-def _assess(transcript: Transcript, audio: DecodedAudio | None, *, question, rubric, level, baseline_wpm) -> Scorecard:
+def _assess(transcript: Transcript, audio: DecodedAudio | None, *, question, rubric, level, baseline_wpm, hesitations=None) -> Scorecard:
     from voicemock.pipeline import assess
 
-    return assess(transcript, audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline_wpm)
+    return assess(
+        transcript, audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline_wpm, hesitations=hesitations
+    )
 
 
 def _render(scorecard: Scorecard, fmt: str) -> str:
