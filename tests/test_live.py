@@ -45,16 +45,16 @@ def live_transcript(take):
     for i in range(0, pcm.shape[0], block):
         live.feed(pcm[i : i + block].reshape(-1, 1))  # recorder blocks are (frames, channels)
     transcript = live.finish()
-    return transcript, live.pieces
+    return transcript, live.pieces, live.audio()
 
 
 def test_speech_is_transcribed_in_pieces_during_the_take(live_transcript):
-    _, pieces = live_transcript
+    _, pieces, _ = live_transcript
     assert pieces >= 3  # cut in silences, not one piece at the end
 
 
 def test_live_matches_offline_within_wer_noise(live_transcript, offline):
-    transcript, _ = live_transcript
+    transcript, _, _ = live_transcript
     ref = " ".join(SENTENCES).lower()
     norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(), jiwer.Strip()])
     live_wer = jiwer.wer(norm(ref), norm(transcript.text))
@@ -72,7 +72,7 @@ def _start_of(transcript, token: str) -> float:
 
 
 def test_timestamps_are_on_the_takes_timeline(take, live_transcript, offline):
-    transcript, _ = live_transcript
+    transcript, _, _ = live_transcript
     words = transcript.words
     assert transcript.duration_s == pytest.approx(take.shape[0] / DEVICE_RATE, abs=0.01)
     assert [w.start for w in words] == sorted(w.start for w in words)
@@ -84,3 +84,13 @@ def test_timestamps_are_on_the_takes_timeline(take, live_transcript, offline):
     assert words[-1].end <= transcript.duration_s
     assert [s.id for s in transcript.segments] == list(range(len(transcript.segments)))
     assert transcript.source == "take.wav"
+
+
+def test_the_take_is_kept_at_16_khz_for_delivery(take, live_transcript):
+    # The pieces joined give back the whole take, resampled, aligned with the recording.
+    _, _, audio = live_transcript
+    assert audio.duration_s == pytest.approx(take.shape[0] / DEVICE_RATE, abs=0.01)
+    expected = resample_poly(take, 1, 3)
+    n = min(expected.shape[0], audio.samples.shape[0])
+    # Same signal (int16 rounding and piecewise resampling aside), sample for sample.
+    assert np.corrcoef(expected[:n], audio.samples[:n])[0, 1] > 0.99

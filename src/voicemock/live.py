@@ -83,6 +83,8 @@ class LiveTranscriber:
         self._pending_frames = 0
         self._offset_frames = 0  # device-rate frames before the last cut
         self._segments: list[Segment] = []
+        # The take at 16 kHz, piece by piece: delivery measures pauses on it when the take ends.
+        self._audio16: list[np.ndarray] = []
         self._spans: list[tuple[float, float]] = []
         self._pieces = 0
         self._error: BaseException | None = None
@@ -167,6 +169,7 @@ class LiveTranscriber:
     def _transcribe_piece(self, audio16: np.ndarray) -> None:
         if audio16.size == 0:
             return
+        self._audio16.append(audio16)
         offset_s = self._offset_frames / self.input_rate
         decoded = DecodedAudio(samples=audio16, source=self.source)
         piece = transcribe_audio(decoded, self.options)
@@ -208,6 +211,11 @@ class LiveTranscriber:
             speech_spans=tuple(self._spans),
             warnings=() if segments else (NO_SPEECH_WARNING,),
         )
+
+    def audio(self, source: str | None = None) -> DecodedAudio:
+        """The whole take at 16 kHz, as transcribed (call after `finish`)."""
+        samples = np.concatenate(self._audio16) if self._audio16 else np.zeros(0, dtype=np.float32)
+        return DecodedAudio(samples=samples, source=source or self.source)
 
     def abandon(self) -> None:
         """Stop the worker without transcribing the rest (the take failed)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -223,8 +224,10 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
         answer_path = recording.path
 
     emit(PracticeEvent("transcribing", "Transcribing the answer on this machine..."))
+    took = time.perf_counter()
     answer = _transcribe_take(answer_path, options, live)
     session.write_transcript(answer.transcript)
+    logger.info("transcript ready %.2f s after the take ended", time.perf_counter() - took)
 
     emit(PracticeEvent("scoring", "Scoring against the rubric..."))
     baseline = _baseline_wpm(recordings_dir) if options.history else None
@@ -236,6 +239,7 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
     scorecard.caveats.extend(_session_caveats(spoken, recording, options))
     markdown = _render(scorecard, "markdown")
     session.write_report(scorecard, markdown, extra=_session_record(session, spoken, recording, options, answer_path))
+    logger.info("report written %.2f s after the take ended", time.perf_counter() - took)
     try:
         if options.history:
             _record_history(scorecard, recordings_dir, question, session)
@@ -294,10 +298,10 @@ def _transcribe_take(answer_path: Path, options: PracticeOptions, live: _LiveTap
 
     if live is None or live.live is None:
         return read_answer(answer_path, options.transcribe)
-    from voicemock.audio import load_audio
-
     transcript = live.live.finish(source=str(answer_path))
-    return Answer(transcript=transcript, audio=load_audio(answer_path), hesitations=list(live.live.hesitations))
+    # The live transcriber already holds the take at 16 kHz: decoding the file again would cost
+    # a third of a second of the time the candidate waits.
+    return Answer(transcript=transcript, audio=live.live.audio(str(answer_path)), hesitations=list(live.live.hesitations))
 
 
 def _record(session: Session, question: Question, options: PracticeOptions, emit, on_block=None) -> RecordingResult:
