@@ -67,7 +67,7 @@ def build_answer(seconds: float, out: Path) -> Path:
 
 
 def one_take(va: VirtualAudio, answer: Path, recordings: Path, live: bool) -> tuple[float, int, float]:
-    args = ["practice", "--question", "cost-latency-routing-01", "--no-speak", "--no-cue", "--max-seconds", "900",
+    args = ["-v", "practice", "--question", "cost-latency-routing-01", "--no-speak", "--no-cue", "--max-seconds", "900",
             "--recordings-dir", str(recordings), "-f", "json", "--no-history"]
     if not live:
         args.append("--no-live")
@@ -81,6 +81,9 @@ def one_take(va: VirtualAudio, answer: Path, recordings: Path, live: bool) -> tu
     proc.communicate(timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(f"practice failed ({proc.returncode}):\n{watcher.text()}")
+    for line in watcher.text().splitlines():
+        if "after the take ended" in line:
+            print(f"    {line.split(': ', 1)[-1]}")
     report = max(recordings.glob("*/report.json"), key=lambda p: p.stat().st_mtime)
     data = json.loads(report.read_text())
     overflows = int(data.get("session", {}).get("recording", {}).get("overflows", -1)) if isinstance(data.get("session"), dict) else -1
@@ -128,6 +131,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=180.0)
+    parser.add_argument("--live-only", action="store_true", help="skip the --no-live run and the throughput figures")
     args = parser.parse_args()
     reason = unavailable_reason()
     if reason:
@@ -144,6 +148,8 @@ def main() -> None:
             latencies.append(latency)
             print(f"  live run {run + 1}: report written {latency:.2f} s after the last sample played; {overflows} input overflows")
         print(f"live transcription: median {statistics.median(latencies):.2f} s from the answer's end to the report")
+        if args.live_only:
+            return
         latency, overflows, _ = one_take(va, answer, work / "rec-offline", live=False)
         print(f"--no-live (transcribe after the take): {latency:.2f} s; {overflows} input overflows")
     finally:

@@ -72,7 +72,7 @@ def measure_delivery(
         return delivery
 
     if audio is not None and not audio.is_silent:
-        activity = measure_activity(audio)
+        activity = measure_activity(audio, with_voicing=hesitations is None and detect_hesitations)
         span = _speech_span_from_audio(activity, transcript.words) or Span(words[0].start, words[-1].end)
         pauses = _pauses_from_audio(activity, span, transcript.words)
         timing = "audio"
@@ -154,23 +154,30 @@ def _run_containing(activity: AudioActivity, t: float) -> Span:
 
 def _pauses_from_audio(activity: AudioActivity, span: Span, words: list[Word]) -> list[Pause]:
     silences = [s for s in activity.runs(span.start, span.end, active=False) if s.duration >= PAUSE_S - 1e-9]
-    return [Pause(start=s.start, end=s.end, where=_where(s, words)) for s in silences]
+    lexical = _lexical(words)
+    return [Pause(start=s.start, end=s.end, where=_where(s, lexical)) for s in silences]
 
 
 def _pauses_from_words(words: list[Word]) -> list[Pause]:
     pauses = []
+    lexical = _lexical(words)
     for a, b in zip(words, words[1:]):
         if b.start - a.end >= PAUSE_S - 1e-9:
             gap = Span(a.end, b.start)
-            pauses.append(Pause(start=a.end, end=b.start, where=_where(gap, words)))
+            pauses.append(Pause(start=a.end, end=b.start, where=_where(gap, lexical)))
     return pauses
 
 
-def _where(gap: Span, words: list[Word]) -> str:
+def _lexical(words: list[Word]) -> list[Word]:
+    """The words that are not filled pauses: what sentences are made of."""
+    return [w for w in words if not is_filled_pause_token(w.word)]
+
+
+def _where(gap: Span, lexical: list[Word]) -> str:
     """Between sentences when the last word before the silence closes a sentence, or the next word
-    opens one (Whisper sometimes runs two sentences together with a comma but keeps the capital)."""
+    opens one (Whisper sometimes runs two sentences together with a comma but keeps the capital).
+    `lexical`: the transcript's words without filled pauses (`_lexical`)."""
     middle = (gap.start + gap.end) / 2
-    lexical = [w for w in words if not is_filled_pause_token(w.word)]
     before = [w for w in lexical if (w.start + w.end) / 2 <= middle]
     after = [w for w in lexical if (w.start + w.end) / 2 > middle]
     if not before or not after:
