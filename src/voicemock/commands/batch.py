@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from voicemock.commands.options import history_options, model_options, remember_take
+from voicemock.commands.options import DECODE_MODES, history_options, model_options, remember_take
 from voicemock.writers import FORMATS
 
 
@@ -84,7 +84,7 @@ def batch(
         raise click.UsageError("--workers is for local runs; with --scheduler the cluster's workers do the work")
     settings = BatchSettings(
         model=model, beam_size=beam_size, vad=not no_vad, formats=formats,
-        batched={"auto": None, "batched": True, "sequential": False}[decode], score=score, rubric=rubric, level=level,
+        batched=DECODE_MODES[decode], score=score, rubric=rubric, level=level,
     )
     # Scored takes go to the history as they finish, so a stopped batch has recorded what it did.
     observer = _ProgressObserver(recordings_dir if score and not no_history else None, output_dir)

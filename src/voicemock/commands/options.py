@@ -7,13 +7,17 @@ import click
 from voicemock.writers import FORMATS
 
 
+# --decode's choices, as TranscribeOptions.batched (None: chosen by the input's length).
+DECODE_MODES = {"auto": None, "batched": True, "sequential": False}
+
+
 def model_options(f):
     f = click.option(
         "--beam-size", type=click.IntRange(1, 20), default=5, show_default=True,
         help="Beam search width; 1 is ~30% faster and a little less accurate.",
     )(f)
     f = click.option(
-        "--decode", type=click.Choice(["auto", "batched", "sequential"]), default="auto", show_default=True,
+        "--decode", type=click.Choice(list(DECODE_MODES)), default="auto", show_default=True,
         help="Batched decoding halves the time of long recordings; auto uses it from 40 s of audio.",
     )(f)
     f = click.option("--no-vad", is_flag=True, help="Transcribe silence too (Silero VAD is on by default).")(f)
@@ -36,7 +40,7 @@ def transcribe_options(model: str | None, beam_size: int, no_vad: bool, decode: 
     """TranscribeOptions from the shared model options."""
     from voicemock.transcribe import TranscribeOptions
 
-    batched = {"auto": None, "batched": True, "sequential": False}[decode]
+    batched = DECODE_MODES[decode]
     return TranscribeOptions(model=model, beam_size=beam_size, vad=not no_vad, batched=batched)
 
 
