@@ -120,12 +120,14 @@ class LiveTranscriber:
     def _maybe_cut(self) -> None:
         if self._pending_frames < MIN_PIECE_S * self.input_rate:
             return
-        audio16 = self._resampled(np.concatenate(self._pending))
+        # Joined once per look, and kept joined, so the next look does not join the same blocks again.
+        whole = np.concatenate(self._pending)
+        self._pending = [whole]
+        audio16 = self._resampled(whole)
         cut16 = self._find_cut(audio16)
         if cut16 is None:
             return
         cut_frames = min(int(round(cut16 * self.input_rate / SAMPLE_RATE)), self._pending_frames)
-        whole = np.concatenate(self._pending)
         self._transcribe_piece(audio16[:cut16])
         rest = whole[cut_frames:]
         self._offset_frames += cut_frames

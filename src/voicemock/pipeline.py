@@ -5,7 +5,7 @@
     Transcript --analyze_structure--> Structure
     Transcript + Delivery + Structure --score_transcript--> Scorecard
 
-`practice`, `score`, `batch --score` and `review` call `assess` (or `assess_answer`); none of them
+`practice`, `score`, `batch --score` and `review` call `read_answer` and `assess`; none of them
 repeats these steps.
 """
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from voicemock.rubric import Rubric
     from voicemock.transcribe import TranscribeOptions
 
-__all__ = ["Answer", "read_answer", "assess", "assess_answer", "TEXT_SUFFIXES"]
+__all__ = ["Answer", "read_answer", "assess", "TEXT_SUFFIXES"]
 
 logger = logging.getLogger(__name__)
 
@@ -116,18 +116,3 @@ def assess(
         delivery=delivery,
         structure=structure,
     )
-
-
-def assess_answer(
-    path: str | Path,
-    options: TranscribeOptions | None = None,
-    *,
-    question: Question | None = None,
-    rubric: Rubric | str | None = None,
-    level: str | None = None,
-    baseline_wpm: float | None = None,
-) -> Scorecard:
-    answer = read_answer(path, options)
-    card = assess(answer.transcript, answer.audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline_wpm)
-    card.input = str(path)
-    return card
