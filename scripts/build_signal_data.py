@@ -3,6 +3,8 @@
 Reads:
   models/data/source/sentences/<competency>.txt   hand-written base sentences, one per line
   models/data/source/sentences/_neutral.txt       competency-free filler/context sentences
+  models/data/source/test-split.txt               the base sentences held out as the test split
+  models/data/source/fresh/<competency>.txt       a second held-out set, written later by another writer
   models/data/source/answers.toml                 hand-written whole answers with target scores
 Writes (atomically, so a concurrent reader never sees half a file):
   models/data/signals.jsonl   base sentences plus spoken and ASR-like variants, split by group
@@ -36,13 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "models" / "data"
 SOURCE_DIR = DATA_DIR / "source"
 SENTENCE_DIR = SOURCE_DIR / "sentences"
+FRESH_DIR = SOURCE_DIR / "fresh"
+TEST_SPLIT = SOURCE_DIR / "test-split.txt"
 ANSWERS_SOURCE = SOURCE_DIR / "answers.toml"
 QUESTION_BANK = ROOT / "rubrics" / "questions.toml"
 SIGNALS_OUT = DATA_DIR / "signals.jsonl"
 ANSWERS_OUT = DATA_DIR / "answers.jsonl"
 
 SEED = 20261122
-TEST_FRACTION = 0.20
 
 COMPETENCIES = (
     "product-sense",
@@ -91,10 +94,10 @@ class SourceError(ValueError):
 _LINE = re.compile(r"^(C\+|C-|A\+|A-|P\+|P-|M\+|M-|N)\s+([a-z0-9][a-z0-9-]*)\s*\|\s*(.+)$")
 
 
-def read_base_sentences() -> list[BaseSentence]:
-    files = sorted(SENTENCE_DIR.glob("*.txt"))
+def read_base_sentences(folder: Path = SENTENCE_DIR) -> list[BaseSentence]:
+    files = sorted(folder.glob("*.txt"))
     if not files:
-        raise SourceError(f"no sentence sources in {SENTENCE_DIR}")
+        raise SourceError(f"no sentence sources in {folder}")
     bases: list[BaseSentence] = []
     neutral_index = 0
     for path in files:
@@ -279,41 +282,54 @@ def stable_hash(*parts: str) -> int:
     return int(hashlib.sha256("\x1f".join((str(SEED), *parts)).encode()).hexdigest()[:16], 16)
 
 
-def choose_test_groups(bases: list[BaseSentence]) -> set[int]:
-    """About TEST_FRACTION of groups per (dimension, polarity), chosen by a text hash.
+def read_test_split(path: Path = TEST_SPLIT) -> set[str]:
+    """The normalized base texts frozen into the test split."""
+    if not path.is_file():
+        raise SourceError(f"{path.name} is missing: it lists the held-out base sentences")
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    return {line for line in lines if line and not line.startswith("#")}
 
-    Within each stratum the groups are interleaved by competency before the cut so the test set
-    also spans competencies; a hash of the text (not the line position) decides, so adding new
-    sentences moves few existing groups between splits.
+
+def choose_test_groups(bases: list[BaseSentence], frozen: set[str]) -> set[int]:
+    """The groups whose base sentence is listed in test-split.txt.
+
+    The list was frozen from a hash-chosen split (about 20% of groups per label, interleaved by
+    competency) before the labels were revised, so a relabeled sentence keeps its split and the test
+    split was never picked with the revised labels in view. A base sentence not listed is training
+    data; hold a new one out by adding its normalized text to the list.
     """
-    strata: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, base in enumerate(bases):
-        strata[(base.dimension, base.polarity)].append(index)
-    test: set[int] = set()
-    for indices in strata.values():
-        by_competency: dict[str, list[int]] = defaultdict(list)
-        for i in indices:
-            by_competency[bases[i].competency].append(i)
-        for comp_indices in by_competency.values():
-            comp_indices.sort(key=lambda i: stable_hash(bases[i].text))
-        want = round(len(indices) * TEST_FRACTION)
-        # Round-robin over competencies, hash order within each.
-        ordered: list[int] = []
-        queues = [by_competency[c] for c in sorted(by_competency, key=lambda c: stable_hash(c))]
-        while any(queues):
-            for queue in queues:
-                if queue:
-                    ordered.append(queue.pop(0))
-        test.update(ordered[:want])
-    return test
+    by_text = {normalize(base.text): index for index, base in enumerate(bases)}
+    stale = sorted(frozen - by_text.keys())
+    if stale:
+        raise SourceError(f"{TEST_SPLIT.name}: {len(stale)} listed sentence(s) match no base sentence, e.g. {stale[0]!r}; "
+                          "a held-out sentence's text was edited or removed")
+    return {by_text[text] for text in frozen}
 
 
-def build_signals(bases: list[BaseSentence]) -> list[dict]:
-    test_groups = choose_test_groups(bases)
+def _words(text: str) -> set[str]:
+    return set(normalize(text).split())
+
+
+def check_fresh_is_new(fresh: list[BaseSentence], bases: list[BaseSentence], limit: float = 0.5) -> None:
+    """Refuse a fresh sentence that repeats or closely paraphrases a curated one (word-set Jaccard)."""
+    curated = [(base, _words(base.text)) for base in bases]
+    for sentence in fresh:
+        words = _words(sentence.text)
+        for base, base_words in curated:
+            overlap = len(words & base_words) / max(1, len(words | base_words))
+            if overlap >= limit:
+                raise SourceError(f"{sentence.source}: too close to {base.source} ({overlap:.2f} word overlap): "
+                                  f"{sentence.text!r} vs {base.text!r}; a fresh test sentence must be new")
+
+
+def build_signals(bases: list[BaseSentence], fresh: list[BaseSentence] = (), frozen: set[str] | None = None) -> list[dict]:
+    test_groups = choose_test_groups(bases, read_test_split() if frozen is None else frozen)
+    check_fresh_is_new(fresh, bases)
     records: list[dict] = []
     seen: set[str] = set()
-    for index, base in enumerate(bases):
-        group = f"g{index + 1:04d}"
+    sources = [(f"g{i + 1:04d}", b, "test" if i in test_groups else "train") for i, b in enumerate(bases)]
+    sources += [(f"f{i + 1:04d}", b, "fresh") for i, b in enumerate(fresh)]
+    for group, base, split in sources:
         rng = random.Random(stable_hash("variants", base.text))
         texts = [("written", base.text)]
         for variant, make in (("spoken", spoken_variant), ("asr", asr_variant)):
@@ -336,7 +352,7 @@ def build_signals(bases: list[BaseSentence]) -> list[dict]:
                     "competency": base.competency,
                     "signal": base.signal,
                     "variant": variant,
-                    "split": "test" if index in test_groups else "train",
+                    "split": split,
                 }
             )
     return records
@@ -483,7 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.check:
         # Read and validate every source before writing anything.
         try:
-            signals = build_signals(read_base_sentences())
+            fresh = read_base_sentences(FRESH_DIR) if FRESH_DIR.is_dir() else []
+            signals = build_signals(read_base_sentences(), fresh)
             answers = read_answers()
         except (SourceError, KeyError, tomllib.TOMLDecodeError) as exc:
             print(f"error in the hand-written sources: {exc}", file=sys.stderr)
