@@ -283,7 +283,7 @@ def signal_row(d: dict[str, Any]) -> SignalRow:
     dimension, polarity = d["dimension"], d["polarity"]
     if dimension not in (*DIMENSIONS, NEUTRAL) or polarity not in (*POLARITIES, "neutral"):
         raise ValueError(f"unknown dimension/polarity {dimension}/{polarity}")
-    if d["split"] not in ("train", "test"):
+    if d["split"] not in ("train", "test", "fresh"):
         raise ValueError(f"unknown split {d['split']!r}")
     return SignalRow(
         id=str(d["id"]), group=str(d["group"]), text=str(d["text"]), label=label_of(dimension, polarity),

@@ -1,6 +1,7 @@
 """The figures behind `voicemock evaluate`: the trained scorer against held-out data and two baselines.
 
-- Sentences: the held-out (test) split of signals.jsonl. Per-label precision, recall and F1, and
+- Sentences: the held-out (test) split of signals.jsonl, and the *fresh* set: sentences written after
+  the labels were revised, by a writer who saw neither the training sentences nor any model. Per-label precision, recall and F1, and
   macro-F1 over the 9 labels (the classifier's real task and its target), for the classifier and for
   two baselines trained or set on the train split only: *word count* (a classifier that sees only the
   sentence's length) and *keyword list* (the dimension whose term list a sentence hits most; strong
@@ -55,6 +56,8 @@ class Evaluation:
     sentences: dict[str, Any] = field(default_factory=dict)  # method -> {"macro_f1", "per_label": {label: {p, r, f1, n}}}
     answers: dict[str, Any] = field(default_factory=dict)  # method -> spearman dict
     test_sentences: int = 0
+    fresh: dict[str, Any] = field(default_factory=dict)  # the same methods on the fresh held-out set
+    fresh_sentences: int = 0
     answer_count: int = 0
     in_sample: dict[str, Any] = field(default_factory=dict)  # the final aggregation on the data it was fitted on
     card: dict[str, Any] = field(default_factory=dict)
@@ -65,6 +68,8 @@ class Evaluation:
             "answers": self.answers,
             "answers_in_sample": self.in_sample,
             "test_sentences": self.test_sentences,
+            "fresh_sentences": self.fresh,
+            "fresh_sentence_count": self.fresh_sentences,
             "answer_count": self.answer_count,
         }
 
@@ -156,6 +161,13 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
     by_length = LogisticRegression(class_weight="balanced", max_iter=1000).fit(length([r.text for r in train]), [r.label for r in train])
     result.sentences["baseline: word count"] = sentence_figures(y_true, [str(v) for v in by_length.predict(length([r.text for r in test]))])
     result.sentences["baseline: keyword list"] = sentence_figures(y_true, [_keyword_label(r.text) for r in test])
+    fresh = [r for r in rows if r.split == "fresh"]
+    if fresh:
+        result.fresh_sentences = len(fresh)
+        texts, truth = [r.text for r in fresh], [r.label for r in fresh]
+        result.fresh["classifier"] = sentence_figures(truth, _predicted_labels(classifier, texts))
+        result.fresh["baseline: word count"] = sentence_figures(truth, [str(v) for v in by_length.predict(length(texts))])
+        result.fresh["baseline: keyword list"] = sentence_figures(truth, [_keyword_label(t) for t in texts])
 
     answers_path = data_dir / "answers.jsonl"
     if not answers_path.is_file():
@@ -230,6 +242,11 @@ def format_evaluation(ev: Evaluation) -> str:
     out = []
     out.append(f"Sentence signals: held-out test split, {ev.test_sentences} sentences (no paraphrase of them was trained on)")
     out.extend(_sentence_table(ev.sentences))
+    if ev.fresh:
+        out.append("")
+        out.append(f"Sentence signals: fresh held-out set, {ev.fresh_sentences} sentences written after the labels were revised, "
+                   "by a writer who saw neither the training sentences nor any model")
+        out.extend(_sentence_table(ev.fresh))
     if ev.answers:
         out.append("")
         out.append(f"Answers: Spearman rank correlation with the target scores, {ev.answer_count} answers")
