@@ -16,8 +16,8 @@ How an answer is scored
    at 1); the two means carry the answer's general quality, which panels' scores share across dimensions.
 5. Hard caps that no fitted number can lift (robustness by design, not learned):
    - substance: an answer with n content words scores at most 1.5 + 3.5 * min(1, n / 80);
-   - textbook: when no sentence reads as a decision (the strongest weighted p(applied:strong) is
-     under 0.35), Applied Reasoning is capped at 2.5, as seed 000 scores a recited-but-unapplied answer;
+   - textbook: when no sentence reads as a decision (none has applied:strong as its most likely
+     label), Applied Reasoning is capped at 2.5, as seed 000 scores a recited-but-unapplied answer;
    - relevance: when the question is known and the answer's relevance to it (TF-IDF cosine with the
      question, its follow-ups and keywords, or keyword coverage) is under 0.2, every dimension is
      capped at 2. The floor is low on purpose: behavioral stories share few words with their question
@@ -80,7 +80,6 @@ RELEVANCE_LOW = 0.4  # under this: say the answer shares little with the questio
 OFFTOPIC_CAP = 2.0
 # Seed 000: an answer that recites correct concepts without applying them to the scenario scores 2 on
 # Applied Reasoning, however good the concepts. No sentence that reads as a decision: Applied capped.
-APPLIED_DECISION_MIN = 0.35  # the strongest sentence's weighted p(applied:strong) must reach this
 TEXTBOOK_CAP = 2.5
 STRUCTURE_BONUS = 0.15
 STRUCTURE_BONUS_MAX = 0.3
@@ -289,10 +288,11 @@ def _caps(evidence: AnswerEvidence) -> tuple[float, list[str]]:
 
 
 def _textbook(evidence: AnswerEvidence, indices=None) -> bool:
-    """True when no sentence reads as applying knowledge to a decision."""
+    """True when no sentence reads as applying knowledge to a decision: none has applied:strong as
+    its most likely label. (A threshold on p(applied:strong) would move with every retraining's
+    calibration; the classifier's own verdict does not.)"""
     chosen = evidence.sentences if indices is None else [evidence.sentences[i] for i in indices]
-    best = max((s.weight * s.signal.p("applied", "strong") for s in chosen if s.signal), default=0.0)
-    return best < APPLIED_DECISION_MIN
+    return not any(s.signal and (s.signal.dimension, s.signal.polarity) == ("applied", "strong") for s in chosen)
 
 
 def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], indices=None) -> dict[str, float]:
