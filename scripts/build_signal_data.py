@@ -11,6 +11,7 @@ Writes (atomically, so a concurrent reader never sees half a file):
   models/data/answers.jsonl   whole answers
 
 Sentence line format:   CODE signal-name | sentence text
+  A line `#: batch NAME` marks the lines after it as written in batch NAME (default `v1`).
   CODE is C+ C- A+ A- P+ P- M+ M- (conceptual/applied/production/communication, strong/weak)
   or N (neutral). Lines starting with '#' and blank lines are ignored.
 
@@ -83,6 +84,7 @@ class BaseSentence:
     competency: str
     signal: str
     source: str  # file:line, for error messages
+    batch: str = "v1"  # who wrote it when: set by a `#: batch NAME` line in the source file
 
 
 class SourceError(ValueError):
@@ -94,7 +96,7 @@ class SourceError(ValueError):
 _LINE = re.compile(r"^(C\+|C-|A\+|A-|P\+|P-|M\+|M-|N)\s+([a-z0-9][a-z0-9-]*)\s*\|\s*(.+)$")
 
 
-def read_base_sentences(folder: Path = SENTENCE_DIR) -> list[BaseSentence]:
+def read_base_sentences(folder: Path = SENTENCE_DIR, default_batch: str = "v1") -> list[BaseSentence]:
     files = sorted(folder.glob("*.txt"))
     if not files:
         raise SourceError(f"no sentence sources in {folder}")
@@ -105,8 +107,12 @@ def read_base_sentences(folder: Path = SENTENCE_DIR) -> list[BaseSentence]:
         generic = competency == "_neutral"
         if not generic and competency not in COMPETENCIES:
             raise SourceError(f"{path.name}: file name must be a competency slug or _neutral")
+        batch = default_batch
         for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             line = raw.strip()
+            if line.startswith("#: batch "):
+                batch = line.removeprefix("#: batch ").strip()
+                continue
             if not line or line.startswith("#"):
                 continue
             match = _LINE.match(line)
@@ -124,7 +130,7 @@ def read_base_sentences(folder: Path = SENTENCE_DIR) -> list[BaseSentence]:
             else:
                 line_competency = competency
             bases.append(
-                BaseSentence(text.strip(), dimension, polarity, line_competency, signal, f"{path.name}:{number}")
+                BaseSentence(text.strip(), dimension, polarity, line_competency, signal, f"{path.name}:{number}", batch)
             )
     seen: dict[str, str] = {}
     for base in bases:
@@ -310,21 +316,30 @@ def _words(text: str) -> set[str]:
     return set(normalize(text).split())
 
 
-def check_fresh_is_new(fresh: list[BaseSentence], bases: list[BaseSentence], limit: float = 0.5) -> None:
-    """Refuse a fresh sentence that repeats or closely paraphrases a curated one (word-set Jaccard)."""
-    curated = [(base, _words(base.text)) for base in bases]
-    for sentence in fresh:
-        words = _words(sentence.text)
-        for base, base_words in curated:
-            overlap = len(words & base_words) / max(1, len(words | base_words))
-            if overlap >= limit:
-                raise SourceError(f"{sentence.source}: too close to {base.source} ({overlap:.2f} word overlap): "
-                                  f"{sentence.text!r} vs {base.text!r}; a fresh test sentence must be new")
+def check_held_out_is_new(bases: list[BaseSentence], test_groups: set[int], fresh: list[BaseSentence], limit: float = 0.5) -> None:
+    """Refuse a near-paraphrase across the train / held-out line (word-set Jaccard >= `limit`):
+    a training sentence close to a test or fresh one, or a fresh sentence close to a test one.
+    Otherwise the held-out figures would measure memory, not generalization."""
+    train = [b for i, b in enumerate(bases) if i not in test_groups]
+    test = [b for i, b in enumerate(bases) if i in test_groups]
+    comparisons = [(train, test + list(fresh)), (list(fresh), test)]
+    problems = []
+    for sentences, held_out in comparisons:
+        held_words = [(h, _words(h.text)) for h in held_out]
+        for sentence in sentences:
+            words = _words(sentence.text)
+            for other, other_words in held_words:
+                overlap = len(words & other_words) / max(1, len(words | other_words))
+                if overlap >= limit:
+                    problems.append(f"{sentence.source} ~ {other.source} ({overlap:.2f} word overlap): {sentence.text!r}")
+    if problems:
+        raise SourceError(f"{len(problems)} near-paraphrase(s) across the held-out line, e.g. {problems[0]}; "
+                          "remove the training (or fresh) copy")
 
 
 def build_signals(bases: list[BaseSentence], fresh: list[BaseSentence] = (), frozen: set[str] | None = None) -> list[dict]:
     test_groups = choose_test_groups(bases, read_test_split() if frozen is None else frozen)
-    check_fresh_is_new(fresh, bases)
+    check_held_out_is_new(bases, test_groups, fresh)
     records: list[dict] = []
     seen: set[str] = set()
     sources = [(f"g{i + 1:04d}", b, "test" if i in test_groups else "train") for i, b in enumerate(bases)]
@@ -352,6 +367,7 @@ def build_signals(bases: list[BaseSentence], fresh: list[BaseSentence] = (), fro
                     "competency": base.competency,
                     "signal": base.signal,
                     "variant": variant,
+                    "batch": base.batch,
                     "split": split,
                 }
             )
@@ -448,6 +464,7 @@ def check(signals_path: Path = SIGNALS_OUT, answers_path: Path = ANSWERS_OUT) ->
     table("by competency", lambda r: r["competency"])
     table("by variant", lambda r: r["variant"])
     table("by split (sentences)", lambda r: r["split"])
+    table("by batch and split (sentences)", lambda r: f"{r.get('batch', 'v1')}/{r['split']}")
     group_rows = {r["group"]: r for r in rows}
     counts = Counter(f"{r['dimension']}/{r['polarity']}/{r['split']}" for r in group_rows.values())
     print("\nby dimension/polarity/split (groups)")
@@ -499,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.check:
         # Read and validate every source before writing anything.
         try:
-            fresh = read_base_sentences(FRESH_DIR) if FRESH_DIR.is_dir() else []
+            fresh = read_base_sentences(FRESH_DIR, default_batch="fresh") if FRESH_DIR.is_dir() else []
             signals = build_signals(read_base_sentences(), fresh)
             answers = read_answers()
         except (SourceError, KeyError, tomllib.TOMLDecodeError) as exc:
