@@ -234,3 +234,24 @@ def test_train_and_evaluate_with_corrections(small_data_and_corrections, tmp_pat
     empty.mkdir()
     nothing = run("train", "--data-dir", str(data), "-o", str(out), "--no-cv", "--with-corrections", str(empty))
     assert nothing.exit_code == 1 and "no sentence relabels" in nothing.output
+
+
+def test_shipped_model_was_trained_on_the_shipped_data_and_beats_the_baselines(classifier):
+    """The evaluation `voicemock evaluate` prints: the artifact matches the data it claims, the
+    held-out figures beat both baselines, and the answer-level target (Spearman >= 0.75) holds.
+    The 0.80 sentence target is met on the fresh set only; the test split's figure is asserted
+    as what it is, so a regression shows."""
+    from voicemock.evaluate import evaluate
+
+    signals = models_dir() / "data" / "signals.jsonl"
+    assert classifier.card["data"]["signals.jsonl"]["sha256"] == hashlib.sha256(signals.read_bytes()).hexdigest()
+    ev = evaluate()
+    for figures in (ev.sentences, ev.fresh):
+        ours = figures["classifier"]["macro_f1"]
+        assert ours > figures["baseline: word count"]["macro_f1"] + 0.3
+        assert ours > figures["baseline: keyword list"]["macro_f1"] + 0.3
+    assert ev.sentences["classifier"]["macro_f1"] >= 0.74
+    assert ev.fresh["classifier"]["macro_f1"] >= 0.80
+    scorer = ev.answers["scorer (out-of-fold)"]["overall"]
+    assert scorer >= 0.75
+    assert scorer > ev.answers["baseline: word count"]["overall"] and scorer > ev.answers["baseline: keyword list"]["overall"]

@@ -67,7 +67,9 @@ def train(data_dir: str | None, output_dir: str | None, no_cv: bool, with_correc
     if card.get("cv"):
         click.echo(f"grouped {card['cv']['folds']}-fold CV 9-label macro-F1 (train split): {card['cv']['macro_f1_mean']:.3f} +- {card['cv']['macro_f1_std']:.3f}")
     if card.get("held_out"):
-        click.echo(f"held-out 9-label macro-F1: {card['held_out']['macro_f1']:.3f}")
+        held_out = card["held_out"]
+        click.echo(f"held-out 9-label macro-F1: test split {held_out['macro_f1']:.3f}"
+                   + (f", fresh set {held_out['fresh']['macro_f1']:.3f}" if "fresh" in held_out else ""))
     agg = card.get("aggregation")
     if agg and agg.get("cv"):
         click.echo(f"answers, out-of-fold Spearman (overall): {agg['cv']['overall']:.3f}")
