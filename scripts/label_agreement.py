@@ -18,7 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_signal_data import CODES, SOURCE_DIR, SourceError, normalize, read_base_sentences  # noqa: E402
+from build_signal_data import (
+    CODES,
+    SOURCE_DIR,
+    SourceError,
+    normalize,
+    read_base_sentences,
+)
 
 SECOND = SOURCE_DIR / "agreement" / "second-annotator.txt"
 
