@@ -9,6 +9,7 @@ filler-laden initial prompt (filler recall and WER).
 
     python bench/delivery.py                      # print the figures
     python bench/delivery.py --write-calibration  # also store them in models/delivery-calibration.json
+    python bench/delivery.py --runs 3 --write-calibration   # pool three syntheses (Piper is random)
 
 The calibration file is what reports quote ("this detector found N% of known 'um/uh' in testing").
 """
@@ -170,6 +171,7 @@ def _match(detected: list[tuple[float, float]], truth: list[tuple[float, float]]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write-calibration", action="store_true", help="store the filler figures in models/")
+    parser.add_argument("--runs", type=int, default=1, help="synthesize and measure the answers this many times; figures are pooled")
     args = parser.parse_args()
 
     import jiwer
@@ -182,89 +184,100 @@ def main() -> None:
 
     plain, prompted = TranscribeOptions(), TranscribeOptions(initial_prompt=FILLER_PROMPT)
     t0 = time.perf_counter()
-    truths = [build_answer(a) for a in ANSWERS]
-    print(f"built {len(truths)} answers, {sum(len(t.audio) for t in truths) / RATE:.1f} s of audio, "
-          f"{sum(len(t.fillers) for t in truths)} known fillers ({time.perf_counter() - t0:.1f} s)")
-
     wpm_err, ttfw_err, pause_edge_err = [], [], []
     long_ok = pos_ok = n_pause_truth = n_pause_found = n_where_ok = false_pauses = 0
     counts = {"combined": [0, 0, 0], "transcript": [0, 0, 0], "prompted_transcript": [0, 0, 0]}  # hit, found, true
     refs, hyps, hyps_prompted = [], [], []
-    for i, truth in enumerate(truths):
-        audio = DecodedAudio(truth.audio, f"<answer {i}>")
-        transcript = transcribe_audio(audio, plain)
-        d = measure_delivery(transcript, audio)
-        wpm_true = truth.words / (truth.span[1] - truth.span[0]) * 60
-        wpm_err.append(abs(d.wpm - wpm_true) / wpm_true)
-        ttfw_err.append(abs(d.time_to_first_word_s - truth.ttfw))
-        big_true = [p for p in truth.pauses if p[1] - p[0] >= 0.5]
-        big_found = [p for p in d.pauses if p.duration >= 0.5]
-        # Found but matching no inserted silence at all (of any length): a false pause.
-        false_pauses += sum(
-            not any(abs(p.start - a) <= PAUSE_TOL_S and abs(p.end - b) <= PAUSE_TOL_S for a, b, _ in truth.pauses)
-            for p in big_found
-        )
-        n_pause_truth += len(big_true)
-        n_pause_found += len(big_found)
-        long_ok += sum(p.duration >= 2.0 for p in d.pauses) == sum(p[1] - p[0] >= 2.0 for p in truth.pauses)
-        for a, b, where in big_true:
-            near = [p for p in big_found if abs(p.start - a) <= PAUSE_TOL_S and abs(p.end - b) <= PAUSE_TOL_S]
-            if near:
-                pos_ok += 1
-                n_where_ok += near[0].where == where
-                pause_edge_err.append(max(abs(near[0].start - a), abs(near[0].end - b)))
-                if near[0].where != where or pause_edge_err[-1] > 0.06:
-                    print(f"   pause {a:.2f}-{b:.2f} {where}: found {near[0].start:.2f}-{near[0].end:.2f} {near[0].where}")
-        # Fillers: the transcript's own, then the transcript's plus the audio detector's.
-        from_words = [(f.start, f.end) for f in d.fillers if f.kind == "filled_pause"]
-        combined = from_words + [(h.start, h.end) for h in d.hesitations]
-        p_transcript = transcribe_audio(audio, prompted)
-        from_prompted = [(f.start, f.end) for f in find_fillers(tokens_of(p_transcript)) if f.kind == "filled_pause"]
-        for key, det in (("combined", combined), ("transcript", from_words), ("prompted_transcript", from_prompted)):
-            counts[key][0] += _match(det, truth.fillers)
-            counts[key][1] += len(det)
-            counts[key][2] += len(truth.fillers)
-        refs.append(" ".join(_words_norm(truth.reference)))
-        strip = lambda tr: " ".join(w for w in _words_norm(tr.text) if not re.fullmatch(r"u+m+|u+h+|h+m+|e+r+|a+h+", w))
-        hyps.append(strip(transcript))
-        hyps_prompted.append(strip(p_transcript))
-        print("   transcript:", transcript.text)
-        print(f"answer {i}: wpm {d.wpm:.1f} (true {wpm_true:.1f}), ttfw {d.time_to_first_word_s:.2f} (true {truth.ttfw:.2f}), "
-              f"pauses>=0.5 {len(big_found)} (true {len(big_true)}), long {d.long_pause_count}, "
-              f"fillers true {len(truth.fillers)} / transcript {len(from_words)} / audio {len(d.hesitations)}")
-        if len(big_found) != len(big_true) or any(e > PAUSE_TOL_S for e in pause_edge_err[-len(big_true):] or [0]):
-            print("   found:", [(p.start, p.end, p.where) for p in big_found])
-            print("   true: ", [(round(a, 3), round(b, 3), w) for a, b, w in big_true])
+    recall_per_run = []
+    for run in range(args.runs):
+        # Piper's synthesis is random (VITS noise), so every run hears different audio: pool the
+        # counts over runs and keep each run's recall, so the quoted figure carries its spread.
+        if args.runs > 1:
+            print(f"--- run {run + 1} of {args.runs}")
+        combined_before = list(counts["combined"])
+        truths = [build_answer(a) for a in ANSWERS]
+        print(f"built {len(truths)} answers, {sum(len(t.audio) for t in truths) / RATE:.1f} s of audio, "
+              f"{sum(len(t.fillers) for t in truths)} known fillers ({time.perf_counter() - t0:.1f} s)")
 
-    # The real clip: its reference starts with "UM", which Whisper drops.
-    ami = {}
-    if AMI.is_file():
-        audio = load_audio(AMI)
-        transcript = transcribe_audio(audio, plain)
-        d = measure_delivery(transcript, audio)
-        first_word = next(w for w in transcript.words)
-        # Truth: one filled pause, before "I'm" (its onset measured on the audio: 1.45 s).
-        truth_fillers = [(0.0, 1.45)]
-        found = [(f.start, f.end) for f in d.fillers if f.kind == "filled_pause"] + [(h.start, h.end) for h in d.hesitations]
-        early = [x for x in found if x[1] <= 1.45 + MATCH_SLACK_S]
-        hit = min(1, len(early))
-        counts["combined"][0] += hit
-        counts["combined"][1] += len(found)
-        counts["combined"][2] += 1
-        from_words = [(f.start, f.end) for f in d.fillers if f.kind == "filled_pause"]
-        counts["transcript"][0] += _match(from_words, truth_fillers)
-        counts["transcript"][1] += len(from_words)
-        counts["transcript"][2] += 1
-        pt = transcribe_audio(audio, prompted)
-        pw = [(f.start, f.end) for f in find_fillers(tokens_of(pt)) if f.kind == "filled_pause"]
-        counts["prompted_transcript"][0] += _match(pw, truth_fillers)
-        counts["prompted_transcript"][1] += len(pw)
-        counts["prompted_transcript"][2] += 1
-        ami = {"transcript": transcript.text, "first_word": first_word.word, "hesitations": [(h.start, h.end) for h in d.hesitations],
-               "found_um": bool(hit)}
-        print(f"AMI clip: transcript {transcript.text!r}; hesitations {ami['hesitations']}; 'UM' found: {bool(hit)}")
-    else:
-        print(f"AMI clip absent ({AMI}): real-speech filler figure not measured")
+        for i, truth in enumerate(truths):
+            audio = DecodedAudio(truth.audio, f"<answer {i}>")
+            transcript = transcribe_audio(audio, plain)
+            d = measure_delivery(transcript, audio)
+            wpm_true = truth.words / (truth.span[1] - truth.span[0]) * 60
+            wpm_err.append(abs(d.wpm - wpm_true) / wpm_true)
+            ttfw_err.append(abs(d.time_to_first_word_s - truth.ttfw))
+            big_true = [p for p in truth.pauses if p[1] - p[0] >= 0.5]
+            big_found = [p for p in d.pauses if p.duration >= 0.5]
+            # Found but matching no inserted silence at all (of any length): a false pause.
+            false_pauses += sum(
+                not any(abs(p.start - a) <= PAUSE_TOL_S and abs(p.end - b) <= PAUSE_TOL_S for a, b, _ in truth.pauses)
+                for p in big_found
+            )
+            n_pause_truth += len(big_true)
+            n_pause_found += len(big_found)
+            long_ok += sum(p.duration >= 2.0 for p in d.pauses) == sum(p[1] - p[0] >= 2.0 for p in truth.pauses)
+            for a, b, where in big_true:
+                near = [p for p in big_found if abs(p.start - a) <= PAUSE_TOL_S and abs(p.end - b) <= PAUSE_TOL_S]
+                if near:
+                    pos_ok += 1
+                    n_where_ok += near[0].where == where
+                    pause_edge_err.append(max(abs(near[0].start - a), abs(near[0].end - b)))
+                    if near[0].where != where or pause_edge_err[-1] > 0.06:
+                        print(f"   pause {a:.2f}-{b:.2f} {where}: found {near[0].start:.2f}-{near[0].end:.2f} {near[0].where}")
+            # Fillers: the transcript's own, then the transcript's plus the audio detector's.
+            from_words = [(f.start, f.end) for f in d.fillers if f.kind == "filled_pause"]
+            combined = from_words + [(h.start, h.end) for h in d.hesitations]
+            p_transcript = transcribe_audio(audio, prompted)
+            from_prompted = [(f.start, f.end) for f in find_fillers(tokens_of(p_transcript)) if f.kind == "filled_pause"]
+            for key, det in (("combined", combined), ("transcript", from_words), ("prompted_transcript", from_prompted)):
+                counts[key][0] += _match(det, truth.fillers)
+                counts[key][1] += len(det)
+                counts[key][2] += len(truth.fillers)
+            refs.append(" ".join(_words_norm(truth.reference)))
+            strip = lambda tr: " ".join(w for w in _words_norm(tr.text) if not re.fullmatch(r"u+m+|u+h+|h+m+|e+r+|a+h+", w))
+            hyps.append(strip(transcript))
+            hyps_prompted.append(strip(p_transcript))
+            print("   transcript:", transcript.text)
+            print(f"answer {i}: wpm {d.wpm:.1f} (true {wpm_true:.1f}), ttfw {d.time_to_first_word_s:.2f} (true {truth.ttfw:.2f}), "
+                  f"pauses>=0.5 {len(big_found)} (true {len(big_true)}), long {d.long_pause_count}, "
+                  f"fillers true {len(truth.fillers)} / transcript {len(from_words)} / audio {len(d.hesitations)}")
+            if len(big_found) != len(big_true) or any(e > PAUSE_TOL_S for e in pause_edge_err[-len(big_true):] or [0]):
+                print("   found:", [(p.start, p.end, p.where) for p in big_found])
+                print("   true: ", [(round(a, 3), round(b, 3), w) for a, b, w in big_true])
+
+        # The real clip: its reference starts with "UM", which Whisper drops.
+        ami = {}
+        if AMI.is_file():
+            audio = load_audio(AMI)
+            transcript = transcribe_audio(audio, plain)
+            d = measure_delivery(transcript, audio)
+            first_word = next(w for w in transcript.words)
+            # Truth: one filled pause, before "I'm" (its onset measured on the audio: 1.45 s).
+            truth_fillers = [(0.0, 1.45)]
+            found = [(f.start, f.end) for f in d.fillers if f.kind == "filled_pause"] + [(h.start, h.end) for h in d.hesitations]
+            early = [x for x in found if x[1] <= 1.45 + MATCH_SLACK_S]
+            hit = min(1, len(early))
+            counts["combined"][0] += hit
+            counts["combined"][1] += len(found)
+            counts["combined"][2] += 1
+            from_words = [(f.start, f.end) for f in d.fillers if f.kind == "filled_pause"]
+            counts["transcript"][0] += _match(from_words, truth_fillers)
+            counts["transcript"][1] += len(from_words)
+            counts["transcript"][2] += 1
+            pt = transcribe_audio(audio, prompted)
+            pw = [(f.start, f.end) for f in find_fillers(tokens_of(pt)) if f.kind == "filled_pause"]
+            counts["prompted_transcript"][0] += _match(pw, truth_fillers)
+            counts["prompted_transcript"][1] += len(pw)
+            counts["prompted_transcript"][2] += 1
+            ami = {"transcript": transcript.text, "first_word": first_word.word, "hesitations": [(h.start, h.end) for h in d.hesitations],
+                   "found_um": bool(hit)}
+            print(f"AMI clip: transcript {transcript.text!r}; hesitations {ami['hesitations']}; 'UM' found: {bool(hit)}")
+        else:
+            print(f"AMI clip absent ({AMI}): real-speech filler figure not measured")
+
+        hits = counts["combined"][0] - combined_before[0]
+        true = counts["combined"][2] - combined_before[2]
+        recall_per_run.append(round(hits / true, 3) if true else None)
 
     # WER with and without the filler prompt, on the real referenced clips joined (85 s).
     wer_real = {}
@@ -286,7 +299,9 @@ def main() -> None:
     print(f"pauses >= 0.5 s: {n_pause_truth} inserted, {pos_ok} found with both edges within "
           f"{PAUSE_TOL_S * 1000:.0f} ms (max edge error {max(pause_edge_err, default=0) * 1000:.0f} ms); "
           f"'where' right for {n_where_ok}/{pos_ok}; {false_pauses} found that match no inserted silence")
-    print(f"long pauses (>= 2 s) count exact in {long_ok}/{len(truths)} answers")
+    print(f"long pauses (>= 2 s) count exact in {long_ok}/{len(truths) * args.runs} answers")
+    if args.runs > 1:
+        print(f"filled pauses, combined recall per run: {', '.join(f'{r:.0%}' for r in recall_per_run if r is not None)}")
     for key in counts:
         r, p, hit, found, true = rp(key)
         print(f"filled pauses, {key:20s}: recall {r:.0%} ({hit}/{true}), precision "
@@ -308,10 +323,10 @@ def main() -> None:
             "model": "tiny.en (embedded), beam 5, VAD on",
             "fillers": {
                 "combined": {"recall": round(r, 3), "precision": round(p, 3), "hits": hit, "detected": found, "true": true,
-                             "transcript_only_recall": round(tr_r, 3)},
+                             "transcript_only_recall": round(tr_r, 3), "runs": args.runs, "recall_per_run": recall_per_run},
                 "transcript_only": dict(zip(("recall", "precision", "hits", "detected", "true"), rp("transcript"))),
                 "prompted_transcript": dict(zip(("recall", "precision", "hits", "detected", "true"), rp("prompted_transcript"))),
-                "test_set": f"{len(truths)} Piper answers ({sum(len(t.fillers) for t in truths)} um/uh placed alone, "
+                "test_set": f"{args.runs} x {len(truths)} Piper answers ({sum(len(t.fillers) for t in truths)} um/uh placed alone, "
                             "length_scale 1.6) + the AMI clip's opening 'UM'",
                 "match_slack_s": MATCH_SLACK_S,
                 "ami": ami,

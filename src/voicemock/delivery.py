@@ -192,6 +192,14 @@ def _where(gap: Span, lexical: list[Word]) -> str:
 # ---------------------------------------------------------------------------- words for the report
 
 
+def _spread(calibration: dict) -> str:
+    """ "69-85% across 3 synthesized runs; " when the bench pooled several runs, else ""."""
+    per_run = [r for r in calibration.get("recall_per_run") or [] if r is not None]
+    if len(per_run) < 2:
+        return ""
+    return f"{min(per_run):.0%}-{max(per_run):.0%} across {len(per_run)} synthesized runs; "
+
+
 def _limits(delivery: Delivery, calibration: dict, *, timing: str, hesitations_ran: bool) -> list[str]:
     limits = []
     recall, precision = calibration.get("recall"), calibration.get("precision")
@@ -199,7 +207,7 @@ def _limits(delivery: Delivery, calibration: dict, *, timing: str, hesitations_r
     if recall is not None:
         limits.append(
             f"Filled pauses: in testing this detector found {recall:.0%} of {calibration.get('true', '?')} known 'um'/'uh' "
-            f"({precision:.0%} of what it flagged were real); the transcript alone found "
+            f"({_spread(calibration)}{precision:.0%} of what it flagged were real); the transcript alone found "
             f"{transcript_recall:.0%}. It can miss an 'um' run into the next word with no gap, and "
             "one the recognizer hears as a word."
         )
