@@ -68,8 +68,8 @@ class Evaluation:
             "answers": self.answers,
             "answers_in_sample": self.in_sample,
             "test_sentences": self.test_sentences,
-            "fresh_sentences": self.fresh,
-            "fresh_sentence_count": self.fresh_sentences,
+            "fresh": self.fresh,
+            "fresh_sentences": self.fresh_sentences,
             "answer_count": self.answer_count,
         }
 
