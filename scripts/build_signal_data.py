@@ -11,9 +11,9 @@ Writes (atomically, so a concurrent reader never sees half a file):
   models/data/answers.jsonl   whole answers
 
 Sentence line format:   CODE signal-name | sentence text
-  A line `#: batch NAME` marks the lines after it as written in batch NAME (default `v1`).
   CODE is C+ C- A+ A- P+ P- M+ M- (conceptual/applied/production/communication, strong/weak)
-  or N (neutral). Lines starting with '#' and blank lines are ignored.
+  or N (neutral). Lines starting with '#' and blank lines are ignored, except that a line
+  `#: batch NAME` marks the lines after it as written in batch NAME (default `v1`).
 
 Usage:
   python scripts/build_signal_data.py            # build both files and print the checks
@@ -337,8 +337,8 @@ def check_held_out_is_new(bases: list[BaseSentence], test_groups: set[int], fres
                           "remove the training (or fresh) copy")
 
 
-def build_signals(bases: list[BaseSentence], fresh: list[BaseSentence] = (), frozen: set[str] | None = None) -> list[dict]:
-    test_groups = choose_test_groups(bases, read_test_split() if frozen is None else frozen)
+def build_signals(bases: list[BaseSentence], fresh: list[BaseSentence] = ()) -> list[dict]:
+    test_groups = choose_test_groups(bases, read_test_split())
     check_held_out_is_new(bases, test_groups, fresh)
     records: list[dict] = []
     seen: set[str] = set()

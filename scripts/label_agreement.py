@@ -58,8 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--second", type=Path, default=SECOND, help="the second annotator's `CODE | text` file")
     args = parser.parse_args(argv)
     second = read_second(args.second)
-    primary = {normalize(b.text): code for b in read_base_sentences() for code, label in CODES.items()
-               if label == (b.dimension, b.polarity)}
+    code_of = {label: code for code, label in CODES.items()}
+    primary = {normalize(b.text): code_of[(b.dimension, b.polarity)] for b in read_base_sentences()}
     missing = [t for t in second if t not in primary]
     if missing:
         print(f"error: {len(missing)} sentence(s) of the second annotation are not in the sources, e.g. {missing[0]!r}", file=sys.stderr)

@@ -417,20 +417,16 @@ def train_classifier(
 
     cv = cross_validate_rows(train_rows) if cross_validate else None
     pipeline = fit_signal_pipeline(train_rows)
+    def held_out_score(held: list[SignalRow]) -> dict[str, Any]:
+        predicted = pipeline.predict([r.text for r in held])
+        return {"sentences": len(held), "macro_f1": round(float(f1_score([r.label for r in held], predicted, average="macro")), 4)}
+
     held_out = None
     if test_rows:
-        predicted = pipeline.predict([r.text for r in test_rows])
-        held_out = {
-            "sentences": len(test_rows),
-            "macro_f1": round(float(f1_score([r.label for r in test_rows], predicted, average="macro")), 4),
-        }
+        held_out = held_out_score(test_rows)
         fresh_rows = [r for r in rows if r.split == "fresh"]
         if fresh_rows:
-            predicted = pipeline.predict([r.text for r in fresh_rows])
-            held_out["fresh"] = {
-                "sentences": len(fresh_rows),
-                "macro_f1": round(float(f1_score([r.label for r in fresh_rows], predicted, average="macro")), 4),
-            }
+            held_out["fresh"] = held_out_score(fresh_rows)
 
     artifact_bytes = _canonical_skops(pipeline)
     card: dict[str, Any] = {

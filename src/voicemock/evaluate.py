@@ -152,22 +152,25 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
     test = [r for r in rows if r.split == "test"]
     result = Evaluation(test_sentences=len(test), card=classifier.card)
 
-    y_true = [r.label for r in test]
-    result.sentences["classifier"] = sentence_figures(y_true, _predicted_labels(classifier, [r.text for r in test]))
-
     def length(texts):
         return np.log1p([[len(tokenize(t))] for t in texts])
 
     by_length = LogisticRegression(class_weight="balanced", max_iter=1000).fit(length([r.text for r in train]), [r.label for r in train])
-    result.sentences["baseline: word count"] = sentence_figures(y_true, [str(v) for v in by_length.predict(length([r.text for r in test]))])
-    result.sentences["baseline: keyword list"] = sentence_figures(y_true, [_keyword_label(r.text) for r in test])
+
+    def held_out_figures(held_out) -> dict[str, Any]:
+        """The classifier and both baselines on one held-out set."""
+        texts, truth = [r.text for r in held_out], [r.label for r in held_out]
+        return {
+            "classifier": sentence_figures(truth, _predicted_labels(classifier, texts)),
+            "baseline: word count": sentence_figures(truth, [str(v) for v in by_length.predict(length(texts))]),
+            "baseline: keyword list": sentence_figures(truth, [_keyword_label(t) for t in texts]),
+        }
+
+    result.sentences = held_out_figures(test)
     fresh = [r for r in rows if r.split == "fresh"]
     if fresh:
         result.fresh_sentences = len(fresh)
-        texts, truth = [r.text for r in fresh], [r.label for r in fresh]
-        result.fresh["classifier"] = sentence_figures(truth, _predicted_labels(classifier, texts))
-        result.fresh["baseline: word count"] = sentence_figures(truth, [str(v) for v in by_length.predict(length(texts))])
-        result.fresh["baseline: keyword list"] = sentence_figures(truth, [_keyword_label(t) for t in texts])
+        result.fresh = held_out_figures(fresh)
 
     answers_path = data_dir / "answers.jsonl"
     if not answers_path.is_file():
