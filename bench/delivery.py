@@ -191,7 +191,8 @@ def main() -> None:
     recall_per_run = []
     for run in range(args.runs):
         # Piper's synthesis is random (VITS noise), so every run hears different audio: pool the
-        # counts over runs and keep each run's recall, so the quoted figure carries its spread.
+        # counts over runs and keep each run's recall (synthesized answers only), so the quoted
+        # figure carries its spread.
         if args.runs > 1:
             print(f"--- run {run + 1} of {args.runs}")
         combined_before = list(counts["combined"])
@@ -245,39 +246,40 @@ def main() -> None:
                 print("   found:", [(p.start, p.end, p.where) for p in big_found])
                 print("   true: ", [(round(a, 3), round(b, 3), w) for a, b, w in big_true])
 
-        # The real clip: its reference starts with "UM", which Whisper drops.
-        ami = {}
-        if AMI.is_file():
-            audio = load_audio(AMI)
-            transcript = transcribe_audio(audio, plain)
-            d = measure_delivery(transcript, audio)
-            first_word = next(w for w in transcript.words)
-            # Truth: one filled pause, before "I'm" (its onset measured on the audio: 1.45 s).
-            truth_fillers = [(0.0, 1.45)]
-            found = [(f.start, f.end) for f in d.fillers if f.kind == "filled_pause"] + [(h.start, h.end) for h in d.hesitations]
-            early = [x for x in found if x[1] <= 1.45 + MATCH_SLACK_S]
-            hit = min(1, len(early))
-            counts["combined"][0] += hit
-            counts["combined"][1] += len(found)
-            counts["combined"][2] += 1
-            from_words = [(f.start, f.end) for f in d.fillers if f.kind == "filled_pause"]
-            counts["transcript"][0] += _match(from_words, truth_fillers)
-            counts["transcript"][1] += len(from_words)
-            counts["transcript"][2] += 1
-            pt = transcribe_audio(audio, prompted)
-            pw = [(f.start, f.end) for f in find_fillers(tokens_of(pt)) if f.kind == "filled_pause"]
-            counts["prompted_transcript"][0] += _match(pw, truth_fillers)
-            counts["prompted_transcript"][1] += len(pw)
-            counts["prompted_transcript"][2] += 1
-            ami = {"transcript": transcript.text, "first_word": first_word.word, "hesitations": [(h.start, h.end) for h in d.hesitations],
-                   "found_um": bool(hit)}
-            print(f"AMI clip: transcript {transcript.text!r}; hesitations {ami['hesitations']}; 'UM' found: {bool(hit)}")
-        else:
-            print(f"AMI clip absent ({AMI}): real-speech filler figure not measured")
-
         hits = counts["combined"][0] - combined_before[0]
         true = counts["combined"][2] - combined_before[2]
         recall_per_run.append(round(hits / true, 3) if true else None)
+
+    # The real clip: its reference starts with "UM", which Whisper drops. Real audio does not change
+    # between runs, so it is measured and counted once.
+    ami = {}
+    if AMI.is_file():
+        audio = load_audio(AMI)
+        transcript = transcribe_audio(audio, plain)
+        d = measure_delivery(transcript, audio)
+        first_word = next(w for w in transcript.words)
+        # Truth: one filled pause, before "I'm" (its onset measured on the audio: 1.45 s).
+        truth_fillers = [(0.0, 1.45)]
+        found = [(f.start, f.end) for f in d.fillers if f.kind == "filled_pause"] + [(h.start, h.end) for h in d.hesitations]
+        early = [x for x in found if x[1] <= 1.45 + MATCH_SLACK_S]
+        hit = min(1, len(early))
+        counts["combined"][0] += hit
+        counts["combined"][1] += len(found)
+        counts["combined"][2] += 1
+        from_words = [(f.start, f.end) for f in d.fillers if f.kind == "filled_pause"]
+        counts["transcript"][0] += _match(from_words, truth_fillers)
+        counts["transcript"][1] += len(from_words)
+        counts["transcript"][2] += 1
+        pt = transcribe_audio(audio, prompted)
+        pw = [(f.start, f.end) for f in find_fillers(tokens_of(pt)) if f.kind == "filled_pause"]
+        counts["prompted_transcript"][0] += _match(pw, truth_fillers)
+        counts["prompted_transcript"][1] += len(pw)
+        counts["prompted_transcript"][2] += 1
+        ami = {"transcript": transcript.text, "first_word": first_word.word, "hesitations": [(h.start, h.end) for h in d.hesitations],
+               "found_um": bool(hit)}
+        print(f"AMI clip: transcript {transcript.text!r}; hesitations {ami['hesitations']}; 'UM' found: {bool(hit)}")
+    else:
+        print(f"AMI clip absent ({AMI}): real-speech filler figure not measured")
 
     # WER with and without the filler prompt, on the real referenced clips joined (85 s).
     wer_real = {}
