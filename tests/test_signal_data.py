@@ -63,3 +63,34 @@ def test_label_agreement_reproduces_the_datasheet_figure(capsys):
     out = capsys.readouterr().out
     assert "240 base sentences" in out
     assert "agreement  91.2%   Cohen's kappa 0.899" in out
+
+
+def test_dev_cv_scores_only_the_v1_groups_and_splits_them_by_annotator_agreement(tmp_path, capsys):
+    import signal_dev_cv
+
+    shipped = [json.loads(line) for line in build.SIGNALS_OUT.read_text(encoding="utf-8").splitlines()]
+    # A small slice keeps this quick: 12 groups per label from the v1 batch and 12 from the rest.
+    kept, seen = set(), {}
+    for r in shipped:
+        if r["split"] != "train":
+            continue
+        key = (r["batch"] == "v1", r["dimension"], r["polarity"])
+        if r["group"] not in kept and seen.get(key, 0) < 12:
+            kept.add(r["group"])
+            seen[key] = seen.get(key, 0) + 1
+    rows = [r for r in shipped if r["group"] in kept]
+    data = tmp_path / "signals.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+    assert signal_dev_cv.main(["--data", str(data), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    v1 = [r for r in rows if r["batch"] == "v1"]
+    assert report["train_sentences"] == len(rows)
+    assert report["dev_sentences"] == len(v1)
+    assert set(report["macro_f1_dev_by_variant"]) == {"written", "spoken", "asr"}
+    second = label_agreement.read_second(label_agreement.SECOND)
+    double_labeled = {r["group"] for r in v1 if r["variant"] == "written" and build.normalize(r["text"]) in second}
+    assert double_labeled  # the slice must hold some, or the split below proves nothing
+    counted = report["annotators_agreed"]["sentences"] + report["annotators_disputed"]["sentences"]
+    assert counted == sum(r["group"] in double_labeled for r in v1)
+    assert 0.0 <= report["macro_f1_dev"] <= 1.0
