@@ -120,6 +120,7 @@ def build_scorecard(transcript: Transcript, audio_path: Path) -> Scorecard:
         question_id=QUESTION["id"], question_text=QUESTION["text"], relevance=0.62, delivery=delivery,
         structure=structure, caveats=["The classifier is unsure on short answers."],
         pass_rule="average >= 3.5 and no dimension below 3.0",
+        limits=["Sentence labels: matched the human one 77% of the time."],
     )
 
 
@@ -204,6 +205,7 @@ def test_page_shows_question_scores_verdict_advice_structure(page):
     assert "Name one metric and its launch threshold." in text  # a structure tip
     assert "No success metric named." in text
     assert "The classifier is unsure on short answers." in text
+    assert "Sentence labels: matched the human one 77% of the time." in text  # the scoring's standing limit
 
 
 def test_evidence_sentences_are_coloured_by_dimension_and_polarity(page):

@@ -195,3 +195,24 @@ def test_reports_render_every_format(classifier, rubric, question):
     assert md.startswith("# ") and "| Dimension | Weight | Score | Band |" in md
     with pytest.raises(ValueError):
         render(card, "html")
+
+
+def test_every_report_states_how_often_the_sentence_labels_are_right(classifier, rubric, question):
+    held_out = classifier.card["held_out"]
+    card = _score(GOOD, classifier, rubric, question)
+    (limit,) = card.limits
+    # The figures come from the shipped model card, whatever they are after a retrain.
+    assert f"on {held_out['sentences']} held-out sentences" in limit
+    assert f"{held_out['accuracy']:.0%} of the time" in limit and f"macro-F1 {held_out['macro_f1']:.2f}" in limit
+    assert f"limit: {limit}" in render(card, "text")
+    assert f"- limit: {limit}" in render(card, "markdown")
+    assert json.loads(render(card, "json"))["limits"] == [limit]
+
+
+def test_a_model_without_held_out_figures_says_its_labels_are_unmeasured(classifier, rubric, question):
+    from voicemock.classifier import SignalClassifier
+
+    unmeasured = SignalClassifier(classifier.pipeline, {**classifier.card, "held_out": None})
+    card = _score(GOOD, unmeasured, rubric, question)
+    assert len(card.limits) == 1 and "unmeasured" in card.limits[0]
+    assert card.overall == _score(GOOD, classifier, rubric, question).overall  # only the words differ

@@ -304,6 +304,7 @@ class Scorecard:
     transcript: Transcript | None = None
     caveats: list[str] = field(default_factory=list)  # where the scorer or transcriber may be wrong
     pass_rule: str = ""
+    limits: list[str] = field(default_factory=list)  # what the scoring can miss on any answer (measured figures)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Scorecard:
@@ -324,6 +325,7 @@ class Scorecard:
             "delivery": self.delivery.to_dict() if self.delivery else None,
             "structure": self.structure.to_dict() if self.structure else None,
             "caveats": list(self.caveats),
+            "limits": list(self.limits),
         }
         if include_transcript and self.transcript is not None:
             d["transcript"] = self.transcript.to_dict()

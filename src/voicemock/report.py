@@ -113,6 +113,7 @@ def _text(card: Scorecard) -> str:
             out.append(f"  {mark} {_span(e.start, e.end)}{e.text}  ({e.signal}, {e.confidence:.2f})")
         if dim.advice:
             out.append(f"  advice: {dim.advice}")
+    out.extend(f"limit: {line}" for line in card.limits)
     if card.structure is not None:
         out.append("")
         out.append("Structure")
@@ -161,6 +162,9 @@ def _markdown(card: Scorecard) -> str:
             out.append(f"- **{mark}** {_span(e.start, e.end)}{_md_escape(e.text)} _({e.signal}, {e.confidence:.2f})_")
         if dim.advice:
             out += ["", f"> Advice: {dim.advice}"]
+    if card.limits:
+        out.append("")
+        out.extend(f"- limit: {_md_escape(line)}" for line in card.limits)
     if card.structure is not None:
         out += ["", "## Structure", ""]
         for c in card.structure.checks:

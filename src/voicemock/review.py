@@ -567,7 +567,7 @@ def build_review_html(inputs: ReviewInputs, audio_src: str | None, *, title: str
 
     passed = bool(scorecard.get("passed"))
     overall = scorecard.get("overall")
-    caveats = list(scorecard.get("caveats", []) or []) + list(transcript.warnings)
+    caveats = list(scorecard.get("caveats", []) or []) + list(scorecard.get("limits", []) or []) + list(transcript.warnings)
     caveats_html = "".join(f"<li>{esc(c)}</li>" for c in caveats)
     meta = " \u00b7 ".join(esc(x) for x in [
         question_id or "", f"rubric {scorecard.get('rubric', '')}", f"level {scorecard.get('level', '')}",

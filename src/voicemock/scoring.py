@@ -489,7 +489,24 @@ def score_transcript(
         transcript=transcript,
         caveats=_caveats(transcript, evidence, cap_reasons, question),
         pass_rule=rubric.pass_rule.describe(),
+        limits=scoring_limits(classifier),
     )
+
+
+def scoring_limits(classifier: SignalClassifier) -> list[str]:
+    """What every score can get wrong, in the figures the model card measured on held-out sentences.
+
+    The sentence labels are the evidence behind every dimension score, so a report quotes how often
+    they matched a human label on sentences the model never saw, and says when that was never measured.
+    """
+    held_out = classifier.card.get("held_out") or {}
+    if not held_out.get("sentences") or held_out.get("accuracy") is None:
+        return ["Sentence labels: this model's card has no held-out figures, so how often its labels are right is unmeasured; run `voicemock evaluate`."]
+    return [
+        f"Sentence labels: on {held_out['sentences']} held-out sentences by another writer, the classifier's label matched the "
+        f"human one {held_out['accuracy']:.0%} of the time (9-label macro-F1 {held_out['macro_f1']:.2f}). "
+        "Read each evidence line as the likely reading, and a confidence under 0.5 as a guess."
+    ]
 
 
 def _dimension_evidence(evidence: AnswerEvidence, draws_on: dict[str, float]) -> list[Evidence]:
