@@ -255,3 +255,20 @@ def test_shipped_model_was_trained_on_the_shipped_data_and_beats_the_baselines(c
     scorer = ev.answers["scorer (out-of-fold)"]["overall"]
     assert scorer >= 0.75
     assert scorer > ev.answers["baseline: word count"]["overall"] and scorer > ev.answers["baseline: keyword list"]["overall"]
+
+
+def test_evidence_is_named_by_its_own_dimension_first():
+    from voicemock.classifier import _signal_name
+    from voicemock.features import FEATURE_NAMES, text_features
+
+    def name(dimension, polarity, text):
+        return _signal_name(dimension, polarity, dict(zip(FEATURE_NAMES, text_features(text))))
+
+    # A summary line holding a number is strong communication for its form, not a "specific number".
+    assert name("communication", "strong", "So, my short answer is, I would not trust one accuracy number.") == "strong communication"
+    assert name("communication", "strong", "Third, we run the model on the golden set.") == "signposting"
+    assert name("production", "strong", "If the 20 agents open the full ticket more, we roll back.") == "production concern"
+    assert name("applied", "strong", "I would pull 500 real tickets.") == "specific number"
+    # A weak sentence is named by its fault, never by a strong cue it happens to contain.
+    assert name("communication", "weak", "First we plan, and then the planning again.") == "weak communication"
+    assert name("production", "weak", "We'd just add monitoring and it will always be fine.") == "generic claim"

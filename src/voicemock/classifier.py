@@ -227,10 +227,24 @@ class SignalClassifier:
         return results
 
 
+# A strong sentence's own dimension's cues name it before the general ones, and Communication is
+# named only by its own: a summary line that happens to hold a number is strong for its structure,
+# not its figure. A weak sentence is named by what is wrong with it (_WEAK_CUES), never by these.
+_OWN_STRONG_CUES = {
+    "production": (("production", "production concern"),),
+    "communication": (("signpost", "signposting"), ("question", "clarifying question")),
+}
+
+
 def _signal_name(dimension: str, polarity: str, cues: dict[str, float]) -> str:
     if polarity == "neutral":
         return "no signal"
-    for cue, name in _STRONG_CUES if polarity == "strong" else _WEAK_CUES:
+    if polarity == "strong":
+        own = _OWN_STRONG_CUES.get(dimension, ())
+        named = own if dimension == "communication" else (*own, *_STRONG_CUES)
+    else:
+        named = _WEAK_CUES
+    for cue, name in named:
         if cues.get(cue, 0.0) > 0:
             return name
     return f"{polarity} {dimension}"
