@@ -31,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_signal_data import CODES, SIGNALS_OUT, normalize
 from label_agreement import SECOND, read_second
 
+from voicemock.classifier import label_of
+
 DEV_BATCH = "v1"
 
 
@@ -39,7 +41,7 @@ def read_rows(path: Path) -> list[dict]:
 
 
 def label(row: dict) -> str:
-    return "none" if row["polarity"] == "neutral" else f"{row['dimension']}:{row['polarity']}"
+    return label_of(row["dimension"], row["polarity"])
 
 
 def second_labels_by_group(rows: list[dict], second_path: Path) -> dict[str, str]:
@@ -52,7 +54,7 @@ def second_labels_by_group(rows: list[dict], second_path: Path) -> dict[str, str
         code = second.get(normalize(row["text"])) if row.get("variant") == "written" else None
         if code:
             dimension, polarity = CODES[code]
-            by_group[row["group"]] = label({"dimension": dimension, "polarity": polarity})
+            by_group[row["group"]] = label_of(dimension, polarity)
     return by_group
 
 

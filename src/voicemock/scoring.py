@@ -501,9 +501,12 @@ def scoring_limits(classifier: SignalClassifier) -> list[str]:
     """
     held_out = classifier.card.get("held_out") or {}
     if not held_out.get("sentences") or held_out.get("accuracy") is None:
-        return ["Sentence labels: this model's card has no held-out figures, so how often its labels are right is unmeasured; run `voicemock evaluate`."]
+        return [
+            "Sentence labels: this model's card has no held-out figures, so how often its labels are right is unmeasured; "
+            "retrain with `voicemock train` on data that has a test split to record them."
+        ]
     return [
-        f"Sentence labels: on {held_out['sentences']} held-out sentences by another writer, the classifier's label matched the "
+        f"Sentence labels: on {held_out['sentences']} held-out sentences it never trained on, the classifier's label matched the "
         f"human one {held_out['accuracy']:.0%} of the time (9-label macro-F1 {held_out['macro_f1']:.2f}). "
         "Read each evidence line as the likely reading, and a confidence under 0.5 as a guess."
     ]
