@@ -9,7 +9,7 @@ Prints figures; asserts nothing. Run from the repository root with ../shared bes
 - Baseline: bare faster-whisper on the same model and settings (embedded tiny.en, int8, one thread
   per core, beam 5, VAD and word timestamps on), the model loaded before timing starts; the figure is
   the SUM of the per-clip `model.transcribe(path)` times (decoding the file included, segments consumed).
-- Batch: the whole `python -m voicemock.commands.batch CLIPS... -o TMP --workers W` as a fresh process,
+- Batch: the whole `python -m voicemock batch CLIPS... -o TMP --workers W` as a fresh process,
   so interpreter start, imports, model load(s), worker start-up, hashing, writing every output, the
   ledger and summary.csv all count. Run for workers=2 x threads=1 and workers=1 x threads=2 with the
   default decoding (batched from 40 s of audio: the set holds one 60 s clip), and for 2 x 1 with
@@ -60,7 +60,7 @@ def bare_sum(paths: list[Path], threads: int) -> tuple[float, float]:
 
 def batch_wall(paths: list[Path], workers: int | None, decode: str = "auto") -> float:
     with tempfile.TemporaryDirectory(prefix="voicemock-bench-") as out:
-        cmd = [sys.executable, "-m", "voicemock.commands.batch", *map(str, paths), "-o", out, "--decode", decode]
+        cmd = [sys.executable, "-m", "voicemock", "batch", *map(str, paths), "-o", out, "--decode", decode]
         if workers:
             cmd += ["--workers", str(workers)]
         t0 = time.perf_counter()
@@ -82,8 +82,8 @@ def main() -> None:
     if not SPEECH.is_dir():
         raise SystemExit(f"{SPEECH} is absent: this bench needs ../shared/data/speech beside the repository")
 
-    from voicemock.batch import choose_split
-    from voicemock.whisper_model import default_cpu_threads
+    from voicemock.flows.batch import choose_split
+    from voicemock.speech.model import default_cpu_threads
 
     cores = default_cpu_threads()
     paths = clips(args.clips)

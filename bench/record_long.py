@@ -69,7 +69,7 @@ def main() -> int:
         import sounddevice  # noqa: F401
         import soundfile  # noqa: F401  (imported before the baseline, so its own memory is not counted)
 
-        from voicemock.record import record_answer
+        from voicemock.audio.capture import record_answer
 
         samples_rss: list[tuple[float, float]] = []
         last = [0.0]

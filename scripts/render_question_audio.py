@@ -1,7 +1,7 @@
 """Render every question in the bank to rubrics/audio/<id>.ogg with Piper (mono Ogg Opus, ~25 kbit/s).
 
 A question is re-rendered only when its text, the voice or the encoding changed: rubrics/audio/manifest.json
-keeps a digest of the text each file was made from (voicemock.voice.question_audio checks it too, and
+keeps a digest of the text each file was made from (voicemock.audio.speak.question_audio checks it too, and
 never plays a recording of older text). Files of questions no longer in the bank are removed.
 
     python scripts/render_question_audio.py            # render what is missing or out of date
@@ -21,8 +21,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from voicemock.fsutil import atomic_write_bytes, atomic_write_text  # noqa: E402
-from voicemock.questions import load_bank  # noqa: E402
-from voicemock.voice import MANIFEST_NAME, piper_voice_id, synthesize_samples, text_digest  # noqa: E402
+from voicemock.bank.questions import load_bank  # noqa: E402
+from voicemock.audio.speak import MANIFEST_NAME, piper_voice_id, synthesize_samples, text_digest  # noqa: E402
 
 # Opus takes 8/12/16/24/48 kHz only; Piper's voice is 22.05 kHz, and 24 kHz keeps all of it.
 RATE = 24000

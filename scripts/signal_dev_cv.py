@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_signal_data import CODES, SIGNALS_OUT, normalize
 from label_agreement import SECOND, read_second
 
-from voicemock.classifier import label_of
+from voicemock.assess.classifier import label_of
 
 DEV_BATCH = "v1"
 
@@ -63,7 +63,7 @@ def out_of_fold_predictions(train: list[dict], params: dict, embeddings=None, we
     import scipy.sparse as sp
     from sklearn.svm import LinearSVC
 
-    from voicemock.classifier import PARAMS, _grouped_splits, build_pipeline, signal_row
+    from voicemock.assess.classifier import PARAMS, _grouped_splits, build_pipeline, signal_row
 
     p = {**PARAMS, **params}
     signal_rows = [signal_row(r) for r in train]

@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner
 from support import SPEECH, silence, write_wav
 
-from voicemock.batch import LEDGER_DIR, SUMMARY_NAME, BatchSettings, choose_split, discover_inputs, run_batch
+from voicemock.flows.batch import LEDGER_DIR, SUMMARY_NAME, BatchSettings, choose_split, discover_inputs, run_batch
 from voicemock.cli import _Group
 from voicemock.commands.batch import batch
-from voicemock.progress import ProgressBar, format_seconds
+from voicemock.present.progress import ProgressBar, format_seconds
 
 # Short real clips (about 2 s each), so the whole module transcribes little audio.
 CLIPS = [SPEECH / "sb_asr" / f"spk2_snt{i}.wav" for i in range(1, 7)]
@@ -43,7 +43,7 @@ def _cli():
 
 def _run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "voicemock.commands.batch", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "voicemock", "batch", *args], capture_output=True, text=True, timeout=300
     )
 
 
@@ -149,7 +149,7 @@ def test_rubric_without_score_is_a_usage_error(tmp_path):
 
 
 def test_one_batch_at_a_time_per_output_dir_and_stale_temp_files_go(tmp_path):
-    from voicemock.batch import Ledger
+    from voicemock.flows.batch import Ledger
     from voicemock.errors import VoicemockError
 
     out = tmp_path / "out"
@@ -252,7 +252,7 @@ def test_kill_9_mid_batch_then_rerun_redoes_nothing(tmp_path):
     for clip in CLIPS:
         shutil.copy(clip, archive / clip.name)
     out = tmp_path / "out"
-    args = [sys.executable, "-m", "voicemock.commands.batch", str(archive), "-o", str(out), "-f", "txt,json"]
+    args = [sys.executable, "-m", "voicemock", "batch", str(archive), "-o", str(out), "-f", "txt,json"]
     # Two worker processes: the kill must also leave no damage from children mid-write.
     proc = subprocess.Popen([*args, "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     done_dir = out / LEDGER_DIR / "done"

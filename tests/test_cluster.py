@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from support import SPEECH
 from test_batch import CLIPS, _cli, _summary
 
-import voicemock
-from voicemock.batch import SUMMARY_NAME, BatchSettings, run_batch
+import voicemock.flows
+from voicemock.flows.batch import SUMMARY_NAME, BatchSettings, run_batch
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def _outputs(out):
 
 def test_cluster_batch_matches_the_local_batch(archive, cluster, tmp_path):
     archive = shutil.copytree(archive, tmp_path / "archive")  # this test adds a file to it
-    score = all(_have(m) for m in ("voicemock.pipeline", "voicemock.scoring", "voicemock.structure"))
+    score = all(_have(m) for m in ("voicemock.flows.pipeline", "voicemock.assess.scoring", "voicemock.assess.structure"))
     settings = BatchSettings(formats=("txt", "json"), score=score)
     local = run_batch([archive], tmp_path / "local", settings, workers=1)
     remote = run_batch([archive], tmp_path / "remote", settings, scheduler=cluster.scheduler_address)
@@ -85,15 +85,15 @@ def test_cluster_batch_from_the_command_line(archive, cluster, tmp_path):
 def test_missing_cluster_extra_is_a_one_line_error(tmp_path, monkeypatch):
     (tmp_path / "a.wav").write_bytes(CLIPS[0].read_bytes() if CLIPS[0].exists() else b"RIFF")
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
-    monkeypatch.delitem(sys.modules, "voicemock.cluster", raising=False)
-    monkeypatch.delattr(voicemock, "cluster", raising=False)
+    monkeypatch.delitem(sys.modules, "voicemock.flows.cluster", raising=False)
+    monkeypatch.delattr(voicemock.flows, "cluster", raising=False)
     result = CliRunner().invoke(_cli(), ["batch", str(tmp_path), "-o", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1"])
     assert result.exit_code == 1
     assert result.output == "Error: --scheduler needs the cluster extra: pip install 'voicemock[cluster]'\n"
 
 
 def _model_cache_info() -> tuple[int, int]:
-    from voicemock.whisper_model import _load_model
+    from voicemock.speech.model import _load_model
 
     info = _load_model.cache_info()
     return info.hits, info.misses

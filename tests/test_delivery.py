@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from support import synthesize
-from voicemock.audio import SAMPLE_RATE, DecodedAudio
-from voicemock.delivery import load_calibration, measure_delivery
+from voicemock.audio.files import SAMPLE_RATE, DecodedAudio
+from voicemock.assess.delivery import load_calibration, measure_delivery
 from voicemock.records import Segment, Transcript, Word
 
 EDGE_TOL_S = 0.12
@@ -43,7 +43,7 @@ def _trim(x: np.ndarray) -> np.ndarray:
 @pytest.fixture(scope="module")
 def built():
     """The answer's audio, its truth, and its transcript (transcribed once)."""
-    from voicemock.transcribe import transcribe_audio
+    from voicemock.speech.transcribe import transcribe_audio
 
     pieces = [np.zeros(int(LEAD_S * SAMPLE_RATE), dtype=np.float32)]
     t, pauses, words = LEAD_S, [], 0

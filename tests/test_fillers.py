@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from voicemock.fillers import find_fillers, tokens_of
-from voicemock.hesitations import is_filled_pause_token
+from voicemock.assess.fillers import find_fillers, tokens_of
+from voicemock.speech.hesitations import is_filled_pause_token
 from voicemock.records import Segment, Transcript, Word
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voicemock.audio import SAMPLE_RATE, DecodedAudio
-from voicemock.hesitations import _kind, find_hesitations, measure_activity
+from voicemock.audio.files import SAMPLE_RATE, DecodedAudio
+from voicemock.speech.hesitations import _kind, find_hesitations, measure_activity
 
 
 def tone(seconds: float, hz: float = 150.0, level: float = 0.3) -> np.ndarray:
@@ -78,7 +78,7 @@ def answer():
         parts += [sound, quiet(0.3), _piper(text), quiet(0.6)]
     parts += [_piper("Right."), quiet(0.5), _piper("That is the plan."), quiet(0.5), _piper("Okay."), quiet(0.4)]
     audio = DecodedAudio(np.concatenate(parts), "<fillers>")
-    from voicemock.transcribe import transcribe_audio
+    from voicemock.speech.transcribe import transcribe_audio
 
     return audio, transcribe_audio(audio), fillers
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from voicemock.history import (
+from voicemock.store.history import (
     SCHEMA_VERSION,
     HistoryError,
     HistoryStore,
@@ -188,7 +188,7 @@ _WRITER = """
 import sys, time
 from pathlib import Path
 from test_history import make_scorecard
-from voicemock.history import HistoryStore, history_path
+from voicemock.store.history import HistoryStore, history_path
 rec, name, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 store = HistoryStore(history_path(rec))
 (rec / f"{name}.ready").touch()
@@ -365,7 +365,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def test_plot_writes_a_real_png(rec, tmp_path):
-    from voicemock.plot import plot_history
+    from voicemock.present.plot import plot_history
 
     with HistoryStore(history_path(rec)) as store:
         for i in range(8):
@@ -391,7 +391,7 @@ def test_plot_writes_a_real_png(rec, tmp_path):
 
 
 def test_plot_without_matplotlib_names_the_extra(rec, tmp_path, monkeypatch):
-    from voicemock.plot import plot_history
+    from voicemock.present.plot import plot_history
 
     record_take(make_scorecard(), recordings_dir=rec, source="practice")
     with HistoryStore(history_path(rec)) as store:

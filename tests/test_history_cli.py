@@ -14,7 +14,7 @@ from test_history import SKILLS, make_scorecard
 
 from voicemock.cli import _Group, main
 from voicemock.commands.history import history
-from voicemock.history import history_path, record_take
+from voicemock.store.history import history_path, record_take
 
 # Local times: the table shows local time, and --since takes a local date.
 DAY1 = datetime(2025, 3, 3, 9, 0)
@@ -137,7 +137,7 @@ def test_help_has_examples():
 def test_a_practice_take_comes_back_through_history(tmp_path):
     # End to end through the practice library (the command is a thin shell over run_practice): a typed
     # answer, so no model is needed, then `history` and the CSV show the take with its session files.
-    from voicemock.practice import PracticeOptions, run_practice
+    from voicemock.flows.practice import PracticeOptions, run_practice
 
     rec = tmp_path / "recordings"
     answer = tmp_path / "answer.txt"

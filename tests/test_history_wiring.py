@@ -60,8 +60,8 @@ def test_batch_score_adds_one_take_per_scored_file(tmp_path):
 
 
 def test_practice_next_picks_the_weakest_competency(tmp_path):
-    from voicemock.history import record_take
-    from voicemock.questions import load_bank
+    from voicemock.store.history import record_take
+    from voicemock.bank.questions import load_bank
     from voicemock.records import DimensionScore, Scorecard
 
     recordings = tmp_path / "rec"

@@ -10,9 +10,9 @@ import pytest
 from scipy.signal import resample_poly
 
 from support import silence, synthesize
-from voicemock.audio import DecodedAudio
-from voicemock.live import LiveTranscriber
-from voicemock.transcribe import transcribe_audio
+from voicemock.audio.files import DecodedAudio
+from voicemock.speech.live import LiveTranscriber
+from voicemock.speech.transcribe import transcribe_audio
 
 SENTENCES = [
     "I would start with the users and what a wrong answer costs them.",

@@ -25,7 +25,7 @@ from audio_harness import (
 from support import REPO, silence, synthesize, write_wav
 
 from voicemock.errors import QuestionBankError
-from voicemock.record import MARKER_SUFFIX
+from voicemock.audio.capture import MARKER_SUFFIX
 from voicemock.records import Transcript
 
 SAMPLE_ANSWER = REPO / "rubrics" / "samples" / "sample-answer.ogg"
@@ -41,7 +41,7 @@ KEYWORDS = ("golden set", "faithfulness", "human review", "regression")
 
 
 def test_recordings_dir_option_then_env_then_cwd(monkeypatch, tmp_path):
-    from voicemock.session import resolve_recordings_dir
+    from voicemock.store.session import resolve_recordings_dir
 
     monkeypatch.setenv("VOICEMOCK_RECORDINGS", str(tmp_path / "env"))
     assert resolve_recordings_dir(tmp_path / "opt") == tmp_path / "opt"
@@ -51,7 +51,7 @@ def test_recordings_dir_option_then_env_then_cwd(monkeypatch, tmp_path):
 
 
 def test_session_folders_are_never_reused(tmp_path):
-    from voicemock.session import create_session
+    from voicemock.store.session import create_session
 
     when = datetime(2025, 3, 4, 5, 6, 7)
     first = create_session(tmp_path, "evals-01", when)
@@ -68,7 +68,7 @@ def test_session_folders_are_never_reused(tmp_path):
 
 def test_session_writes_each_file_atomically_and_lists_them(tmp_path):
     from voicemock.records import DimensionScore, Scorecard
-    from voicemock.session import create_session
+    from voicemock.store.session import create_session
 
     session = create_session(tmp_path, "evals-01")
     session.write_question({"id": "evals-01"})
@@ -90,8 +90,8 @@ def test_session_writes_each_file_atomically_and_lists_them(tmp_path):
 def test_pick_question_by_id_competency_or_at_random():
     import random
 
-    from voicemock.practice import pick_question
-    from voicemock.questions import load_bank
+    from voicemock.flows.practice import pick_question
+    from voicemock.bank.questions import load_bank
 
     bank = load_bank()
     assert pick_question(bank, "evals-01").id == "evals-01"
@@ -217,9 +217,9 @@ def _assert_session_complete(session, answer_name: str = "answer.wav") -> Transc
 
 @pytest.mark.audio
 def test_practice_round_speaks_records_and_reports(vaudio, spoken_answer, tmp_path):
-    from voicemock.questions import load_bank
-    from voicemock.transcribe import transcribe_file
-    from voicemock.voice import question_audio
+    from voicemock.bank.questions import load_bank
+    from voicemock.speech.transcribe import transcribe_file
+    from voicemock.audio.speak import question_audio
 
     rec = tmp_path / "rec"
     heard = tmp_path / "speaker.wav"
@@ -398,15 +398,15 @@ keywords = ["regression"]
 @pytest.mark.audio
 def test_a_question_without_shipped_audio_is_synthesized_and_played(vaudio, tmp_path):
     """Text outside the shipped bank is spoken by Piper (else espeak-ng), saved in the session, and heard."""
-    from voicemock.transcribe import transcribe_file
+    from voicemock.speech.transcribe import transcribe_file
 
     bank = tmp_path / "bank.toml"
     bank.write_text(CUSTOM_BANK)
     code = (
         "import sys, json\n"
-        "from voicemock.questions import load_bank\n"
-        "from voicemock.practice import speak_question\n"
-        "from voicemock.session import create_session\n"
+        "from voicemock.bank.questions import load_bank\n"
+        "from voicemock.flows.practice import speak_question\n"
+        "from voicemock.store.session import create_session\n"
         "q = load_bank(sys.argv[1]).get('evals-01')\n"
         "s = create_session(sys.argv[2], q.id)\n"
         "r = speak_question(q, s)\n"

@@ -6,13 +6,13 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
-from voicemock.audio import load_audio
+from voicemock.audio.files import load_audio
 from voicemock.cli import main
 from voicemock.commands.questions import questions
 from voicemock.errors import QuestionBankError
-from voicemock.questions import default_bank_path, load_bank
+from voicemock.bank.questions import default_bank_path, load_bank
 from voicemock.resources import rubrics_dir
-from voicemock.voice import MANIFEST_NAME, question_audio, text_digest
+from voicemock.audio.speak import MANIFEST_NAME, question_audio, text_digest
 
 # Until the lead registers the command, attach it here so errors go through the CLI's one mapping.
 if "questions" not in main.commands:

@@ -17,7 +17,7 @@ from audio_harness import VirtualAudio, unavailable_reason
 from support import silence, synthesize, write_wav
 
 from voicemock.errors import AudioError, DeviceError
-from voicemock.record import MARKER_SUFFIX, recover_unfinished, repair_wav
+from voicemock.audio.capture import MARKER_SUFFIX, recover_unfinished, repair_wav
 
 
 def _killed_take(path, seconds=2.0, rate=16000):
@@ -133,7 +133,7 @@ def spoken_answer(tmp_path_factory):
 
 @pytest.mark.audio
 def test_device_choice_by_number_and_name(vaudio):
-    from voicemock.devices import list_devices, pick_input_device
+    from voicemock.audio.devices import list_devices, pick_input_device
 
     devices = list_devices()
     names = [d.name for d in devices]
@@ -150,7 +150,7 @@ def test_device_choice_by_number_and_name(vaudio):
 
 @pytest.mark.audio
 def test_take_stops_after_silence_and_holds_the_speech(vaudio, spoken_answer, tmp_path):
-    from voicemock.record import record_answer
+    from voicemock.audio.capture import record_answer
 
     levels = []
     started = []
@@ -176,7 +176,7 @@ def test_take_stops_after_silence_and_holds_the_speech(vaudio, spoken_answer, tm
 
 @pytest.mark.audio
 def test_take_stops_at_max_seconds_and_never_overwrites(vaudio, tmp_path):
-    from voicemock.record import record_answer
+    from voicemock.audio.capture import record_answer
 
     take = tmp_path / "take.wav"
     result = record_answer(take, max_seconds=1.5, cue=False)
@@ -190,7 +190,7 @@ def test_take_stops_at_max_seconds_and_never_overwrites(vaudio, tmp_path):
 
 @pytest.mark.audio
 def test_start_cue_plays_after_audio_flows(vaudio, tmp_path):
-    from voicemock.record import record_answer
+    from voicemock.audio.capture import record_answer
 
     heard = tmp_path / "speaker.wav"
     listener = vaudio.record_speaker(heard)
@@ -215,7 +215,7 @@ def test_microphone_that_vanishes_mid_take_keeps_the_audio(tmp_path):
         pytest.skip(reason)
     va = VirtualAudio().start()
     code = (
-        "from voicemock.record import record_answer, TakeInterrupted\n"
+        "from voicemock.audio.capture import record_answer, TakeInterrupted\n"
         "import sys\n"
         "try:\n"
         "    record_answer(sys.argv[1], max_seconds=30, cue=False, on_start=lambda: print('START', flush=True))\n"

@@ -27,7 +27,7 @@ from voicemock.records import (
     StructureCheck,
     Transcript,
 )
-from voicemock.review import (
+from voicemock.present.review import (
     ReviewError,
     ReviewInputs,
     audio_source,
@@ -36,7 +36,7 @@ from voicemock.review import (
     load_session,
     write_review,
 )
-from voicemock.sentences import split_sentences
+from voicemock.speech.sentences import split_sentences
 
 # Three sentences a coach would mark differently: a strong applied one, a textbook definition, and
 # a production tradeoff. A long silence after the first gives the timeline a long pause.
@@ -57,7 +57,7 @@ def _take() -> tuple[bytes, dict]:
 
     import numpy as np
 
-    from voicemock.transcribe import TranscribeOptions, transcribe_file
+    from voicemock.speech.transcribe import TranscribeOptions, transcribe_file
 
     chunks, rate = [], None
     for sentence, gap in zip(ANSWER, GAPS):
@@ -82,8 +82,8 @@ def _sentence(sentences, word: str):
 def build_scorecard(transcript: Transcript, audio_path: Path) -> Scorecard:
     """A scorecard over the real transcript: delivery measured by the real stage, evidence on the
     real sentence spans, scores and structure written here (the page shows, it does not judge)."""
-    from voicemock.audio import load_audio
-    from voicemock.delivery import measure_delivery
+    from voicemock.audio.files import load_audio
+    from voicemock.assess.delivery import measure_delivery
 
     sentences = split_sentences(transcript)
     golden, basically, latency = (_sentence(sentences, w) for w in ("golden", "basically", "latency"))
@@ -345,7 +345,7 @@ def test_review_command_writes_the_page(session, tmp_path):
 
 
 def test_existing_corrections_show_in_the_page(session, tmp_path):
-    from voicemock import corrections as corr
+    from voicemock.store import corrections as corr
 
     copy = tmp_path / "take-2"
     shutil.copytree(session, copy)
@@ -363,9 +363,9 @@ def test_existing_corrections_show_in_the_page(session, tmp_path):
 
 
 def test_review_of_a_bare_audio_file_scores_it(session, tmp_path):
-    """`voicemock review AUDIO` runs the one pipeline (voicemock.pipeline.assess) and links the audio."""
+    """`voicemock review AUDIO` runs the one pipeline (voicemock.flows.pipeline.assess) and links the audio."""
     from voicemock.cli import main
-    from voicemock.questions import load_bank
+    from voicemock.bank.questions import load_bank
 
     audio = shutil.copy(session / "answer.wav", tmp_path / "answer.wav")
     result = CliRunner().invoke(main, ["review", str(audio), "--question", "evals-01"])

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_review import _hostile_inputs, review_session
 
-from voicemock.review import build_review_html, load_session, write_review
+from voicemock.present.review import build_review_html, load_session, write_review
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOT_COPY = Path("/work/review-screenshot.png")
@@ -153,7 +153,7 @@ def test_timeline_marker_seeks(opened):
 def test_coach_corrections_export_and_merge(opened, session, tmp_path):
     from click.testing import CliRunner
 
-    from voicemock import corrections as corr
+    from voicemock.store import corrections as corr
     from voicemock.cli import main
     from voicemock.commands.label import label
 

@@ -4,7 +4,7 @@ import pytest
 
 from voicemock.errors import RubricError
 from voicemock.resources import rubrics_dir
-from voicemock.rubric import LEVELS, SIGNAL_DIMENSIONS, PassRule, list_rubrics, load_rubric
+from voicemock.bank.rubric import LEVELS, SIGNAL_DIMENSIONS, PassRule, list_rubrics, load_rubric
 
 TECHNICAL = (rubrics_dir() / "ai-pm-technical.toml").read_text(encoding="utf-8")
 

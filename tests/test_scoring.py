@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from voicemock.classifier import load_classifier
-from voicemock.questions import load_bank
+from voicemock.assess.classifier import load_classifier
+from voicemock.bank.questions import load_bank
 from voicemock.records import Segment, Transcript, Word
-from voicemock.report import render
-from voicemock.rubric import load_rubric
-from voicemock.scoring import score_transcript
+from voicemock.present.report import render
+from voicemock.bank.rubric import load_rubric
+from voicemock.assess.scoring import score_transcript
 
 STRONG = (
     "I would gate the launch on a golden set of five hundred real tickets, because a summary that invents "
@@ -210,7 +210,7 @@ def test_every_report_states_how_often_the_sentence_labels_are_right(classifier,
 
 
 def test_a_model_without_held_out_figures_says_its_labels_are_unmeasured(classifier, rubric, question):
-    from voicemock.classifier import SignalClassifier
+    from voicemock.assess.classifier import SignalClassifier
 
     unmeasured = SignalClassifier(classifier.pipeline, {**classifier.card, "held_out": None})
     card = _score(GOOD, unmeasured, rubric, question)

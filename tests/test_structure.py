@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voicemock.records import Segment, Transcript, Word
-from voicemock.structure import analyze_structure
+from voicemock.assess.structure import analyze_structure
 
 
 def timed(text: str, seconds_per_word: float = 0.4, gap_after_sentence: float = 0.0) -> Transcript:

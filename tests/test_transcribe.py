@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from support import silence, synthesize, write_wav
-from voicemock.audio import load_audio
+from voicemock.audio.files import load_audio
 from voicemock.records import Transcript
-from voicemock.transcribe import NO_SPEECH_WARNING, TranscribeOptions, transcribe_audio, transcribe_file
+from voicemock.speech.transcribe import NO_SPEECH_WARNING, TranscribeOptions, transcribe_audio, transcribe_file
 
 ANSWER = "We would run an offline evaluation on a golden set, then a staged rollout with monitoring for drift."
 

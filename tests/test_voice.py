@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from voicemock.questions import load_bank
-from voicemock.transcribe import transcribe_file
-from voicemock.voice import SpeechError, question_audio, synthesize_speech
+from voicemock.bank.questions import load_bank
+from voicemock.speech.transcribe import transcribe_file
+from voicemock.audio.speak import SpeechError, question_audio, synthesize_speech
 
 SENTENCE = "We would watch latency and cost for every model we route to."
 

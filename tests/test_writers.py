@@ -7,7 +7,7 @@ import json
 import pytest
 
 from voicemock.records import Segment, Transcript, Word
-from voicemock.writers import FORMATS, output_path, render_transcript, write_transcript
+from voicemock.speech.writers import FORMATS, output_path, render_transcript, write_transcript
 
 TRANSCRIPT = Transcript(
     source="answer.wav",

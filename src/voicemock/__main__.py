@@ -1,3 +1,3 @@
 from voicemock.cli import main
 
-main()
+main(prog_name="voicemock")

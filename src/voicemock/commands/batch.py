@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from voicemock.commands.options import DECODE_MODES, history_options, model_options, remember_take
-from voicemock.writers import FORMATS
+from voicemock.speech.writers import FORMATS
 
 
 def _parse_formats(ctx, param, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -76,7 +76,7 @@ def batch(
       voicemock batch recordings/ --output-dir out/ --score
       voicemock batch archive/ -o out/ --scheduler tcp://10.0.0.5:8786
     """
-    from voicemock.batch import BatchSettings, run_batch
+    from voicemock.flows.batch import BatchSettings, run_batch
 
     if (rubric or level) and not score:
         raise click.UsageError("--rubric and --level are for scoring; add --score")
@@ -96,7 +96,7 @@ def batch(
     observer.close()
 
     if report.total == 0:
-        from voicemock.audio import AUDIO_EXTENSIONS
+        from voicemock.audio.files import AUDIO_EXTENSIONS
 
         raise click.ClickException(
             f"no audio files found in {', '.join(inputs)}; batch looks for {', '.join(AUDIO_EXTENSIONS)} files in folders"
@@ -116,7 +116,7 @@ class _ProgressObserver:
     """Adapts the batch's hooks to a progress bar, drawn only when stderr is a terminal."""
 
     def __init__(self, history_dir: str | None = None, output_dir: str = "") -> None:
-        from voicemock.progress import stream_is_tty
+        from voicemock.present.progress import stream_is_tty
 
         self.wants_durations = stream_is_tty(sys.stderr)
         self.bar = None
@@ -124,7 +124,7 @@ class _ProgressObserver:
         self.output_dir = Path(output_dir)
 
     def planned(self, total: int, skipped: int, pending_audio_s: float) -> None:
-        from voicemock.progress import ProgressBar
+        from voicemock.present.progress import ProgressBar
 
         self.bar = ProgressBar(total, pending_audio_s)
         if skipped:
@@ -146,12 +146,3 @@ class _ProgressObserver:
             self.bar.close()
             self.bar = None
 
-
-if __name__ == "__main__":
-    # `python -m voicemock.commands.batch ...`: the same command under the CLI's error handling,
-    # whether or not commands/__init__.py registers it yet.
-    from voicemock.cli import main
-
-    if "batch" not in main.commands:
-        main.add_command(batch)
-    main(["batch", *sys.argv[1:]], prog_name="voicemock")

@@ -19,7 +19,7 @@ def devices(as_json: bool) -> None:
     """
     from dataclasses import asdict
 
-    from voicemock.devices import list_devices
+    from voicemock.audio.devices import list_devices
 
     found = list_devices()
     if as_json:

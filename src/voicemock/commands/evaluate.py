@@ -32,8 +32,8 @@ def evaluate(artifact: str | None, data_dir: str | None, as_json: bool, with_cor
       voicemock evaluate
       voicemock evaluate --with-corrections recordings/
     """
-    from voicemock.evaluate import evaluate as run_evaluation
-    from voicemock.evaluate import format_evaluation
+    from voicemock.flows.evaluate import evaluate as run_evaluation
+    from voicemock.flows.evaluate import format_evaluation
 
     if dirs and not with_corrections:
         raise click.UsageError("folders were given without --with-corrections; add the flag to compare with their coach relabels")
@@ -42,8 +42,8 @@ def evaluate(artifact: str | None, data_dir: str | None, as_json: bool, with_cor
     if with_corrections:
         from pathlib import Path
 
-        from voicemock.evaluate import compare_with_corrections
-        from voicemock.session import resolve_recordings_dir
+        from voicemock.flows.evaluate import compare_with_corrections
+        from voicemock.store.session import resolve_recordings_dir
 
         folders = [Path(d) for d in dirs] or [resolve_recordings_dir(None)]
         comparison = compare_with_corrections(folders, artifact, data_dir)
@@ -55,7 +55,7 @@ def evaluate(artifact: str | None, data_dir: str | None, as_json: bool, with_cor
         return
     click.echo(format_evaluation(result).rstrip("\n"))
     if comparison is not None:
-        from voicemock.evaluate import format_comparison
+        from voicemock.flows.evaluate import format_comparison
 
         click.echo("")
         click.echo(format_comparison(comparison).rstrip("\n"))

@@ -32,8 +32,8 @@ def history(question_id: str | None, competency: str | None, since, recordings_d
       voicemock history --export csv > takes.csv
       voicemock history --plot progress.png
     """
-    from voicemock.history import HistoryStore, export_csv, history_path
-    from voicemock.session import resolve_recordings_dir
+    from voicemock.store.history import HistoryStore, export_csv, history_path
+    from voicemock.store.session import resolve_recordings_dir
 
     path = history_path(resolve_recordings_dir(recordings_dir))
     if path.is_file():
@@ -43,7 +43,7 @@ def history(question_id: str | None, competency: str | None, since, recordings_d
         takes = []
 
     if plot_png is not None:
-        from voicemock.plot import plot_history
+        from voicemock.present.plot import plot_history
 
         click.echo(f"wrote {plot_history(takes, plot_png)}", err=True)
     if export == "csv":
@@ -59,7 +59,7 @@ def history(question_id: str | None, competency: str | None, since, recordings_d
 
 
 def _render(takes, path: Path) -> str:
-    from voicemock.history import (
+    from voicemock.store.history import (
         OWN_SOURCES,
         delivery_trends,
         rank_competencies,

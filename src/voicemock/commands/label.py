@@ -50,9 +50,9 @@ def label(session_dir: Path, sentence: str | None, at: float | None, dimension: 
       voicemock label recordings/take-1 --score applied=3.5 --note "Lead with the metric."
       voicemock label recordings/take-1 --from ~/Downloads/corrections.json
     """
-    from voicemock import corrections as corr
-    from voicemock.review import assign_evidence, evidence_items, load_session
-    from voicemock.sentences import split_sentences
+    from voicemock.store import corrections as corr
+    from voicemock.present.review import assign_evidence, evidence_items, load_session
+    from voicemock.speech.sentences import split_sentences
 
     relabel_asked = sentence is not None or at is not None
     if not (relabel_asked or dimension or polarity or scores or notes or from_file):

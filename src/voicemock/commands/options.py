@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from voicemock.writers import FORMATS
+from voicemock.speech.writers import FORMATS
 
 
 # --decode's choices, as TranscribeOptions.batched (None: chosen by the input's length).
@@ -38,7 +38,7 @@ def transcript_formats_option(f):
 
 def transcribe_options(model: str | None, beam_size: int, no_vad: bool, decode: str):
     """TranscribeOptions from the shared model options."""
-    from voicemock.transcribe import TranscribeOptions
+    from voicemock.speech.transcribe import TranscribeOptions
 
     batched = DECODE_MODES[decode]
     return TranscribeOptions(model=model, beam_size=beam_size, vad=not no_vad, batched=batched)
@@ -57,8 +57,8 @@ def history_options(f):
 def remember_take(scorecard, recordings_dir: str | None, *, source: str, competency: str | None = None, files=None) -> None:
     """Add a scored take to the history; a history that cannot be written is a warning, not a failure."""
     from voicemock.errors import VoicemockError
-    from voicemock.history import record_take
-    from voicemock.session import resolve_recordings_dir
+    from voicemock.store.history import record_take
+    from voicemock.store.session import resolve_recordings_dir
 
     try:
         record_take(scorecard, recordings_dir=resolve_recordings_dir(recordings_dir), source=source, competency=competency, files=files)

@@ -49,7 +49,7 @@ def practice(
       voicemock practice --question evals-01 --silence-stop 4
       voicemock practice --question evals-01 --answer-file answer.wav
     """
-    from voicemock.practice import PracticeOptions, render_report, run_practice
+    from voicemock.flows.practice import PracticeOptions, render_report, run_practice
 
     # Enter stops the take only when someone can press it; the meter draws only where someone watches.
     stop_on_enter = sys.stdin.isatty()

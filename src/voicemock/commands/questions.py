@@ -27,7 +27,7 @@ def questions(competency: str | None, fmt: str, bank_path: str | None) -> None:
       voicemock questions --competency evals
       voicemock questions --format json | jq -r '.[].id'
     """
-    from voicemock.questions import load_bank
+    from voicemock.bank.questions import load_bank
 
     bank = load_bank(bank_path)
     selected = bank.filter(competency)

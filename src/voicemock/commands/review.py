@@ -33,7 +33,7 @@ def review(source: Path, output: Path | None, embed: bool | None, rubric: str | 
       voicemock review recordings/2025-01-01-evals-01
       voicemock review answer.wav --question evals-01 -o answer.html
     """
-    from voicemock.review import ReviewInputs, load_session, write_review
+    from voicemock.present.review import ReviewInputs, load_session, write_review
 
     if source.is_dir():
         if rubric or level or question_id:
@@ -41,11 +41,11 @@ def review(source: Path, output: Path | None, embed: bool | None, rubric: str | 
         inputs = load_session(source)
         out = output or source / "review.html"
     else:
-        from voicemock.pipeline import assess, read_answer
+        from voicemock.flows.pipeline import assess, read_answer
 
         question = None
         if question_id:
-            from voicemock.questions import load_bank
+            from voicemock.bank.questions import load_bank
 
             question = load_bank().get(question_id)
         answer = read_answer(source)

@@ -39,10 +39,10 @@ def score(
       voicemock score answer.txt --question-text "How would you evaluate a summarizer?" --level senior
       voicemock score takes/*.json --question evals-01 --format jsonl
     """
-    from voicemock.classifier import load_classifier
-    from voicemock.pipeline import assess, read_answer
-    from voicemock.report import render
-    from voicemock.rubric import load_rubric
+    from voicemock.assess.classifier import load_classifier
+    from voicemock.flows.pipeline import assess, read_answer
+    from voicemock.present.report import render
+    from voicemock.bank.rubric import load_rubric
 
     if question_id and question_text:
         raise click.UsageError("give --question ID or --question-text TEXT, not both")
@@ -55,8 +55,8 @@ def score(
     options = transcribe_options(model, beam_size, no_vad, decode)
     baseline = None
     if not no_history:
-        from voicemock.history import baseline_wpm
-        from voicemock.session import resolve_recordings_dir
+        from voicemock.store.history import baseline_wpm
+        from voicemock.store.session import resolve_recordings_dir
 
         baseline = baseline_wpm(resolve_recordings_dir(recordings_dir))
     failed = 0
@@ -86,13 +86,13 @@ def score(
 
 def _question(question_id, question_text, questions_path):
     if question_text:
-        from voicemock.questions import Question
+        from voicemock.bank.questions import Question
 
         return Question(
             id="", competency="", text=question_text, target_seconds=None, follow_ups=[], keywords=[], audio_path=None
         )
     if question_id:
-        from voicemock.questions import load_bank
+        from voicemock.bank.questions import load_bank
 
         return load_bank(questions_path).get(question_id)
     return None

@@ -31,14 +31,14 @@ def train(data_dir: str | None, output_dir: str | None, no_cv: bool, with_correc
     """
     from pathlib import Path
 
-    from voicemock.classifier import train_classifier
+    from voicemock.assess.classifier import train_classifier
 
     if dirs and not with_corrections:
         raise click.UsageError("folders were given without --with-corrections; add the flag to train with their coach relabels")
     coach_rows = None
     if with_corrections:
-        from voicemock.corrections import collect_corrections, corrections_to_signal_rows
-        from voicemock.session import resolve_recordings_dir
+        from voicemock.store.corrections import collect_corrections, corrections_to_signal_rows
+        from voicemock.store.session import resolve_recordings_dir
 
         folders = [Path(d) for d in dirs] or [resolve_recordings_dir(None)]
         coach_rows = corrections_to_signal_rows(collect_corrections(folders))

@@ -6,7 +6,7 @@ import click
 
 from voicemock.commands.options import model_options, transcribe_options, transcript_formats_option
 from voicemock.errors import AudioError
-from voicemock.writers import FORMATS, render_transcript, write_transcript
+from voicemock.speech.writers import FORMATS, render_transcript, write_transcript
 
 
 @click.command()
@@ -25,8 +25,8 @@ def transcribe(audio: tuple[str, ...], fmt: str, output_dir: str | None, model: 
       voicemock transcribe answer.wav
       voicemock transcribe take1.flac take2.mp3 --format all --output-dir out/
     """
-    from voicemock.transcribe import transcribe_file
-    from voicemock.whisper_model import resolve_model
+    from voicemock.speech.transcribe import transcribe_file
+    from voicemock.speech.model import resolve_model
 
     if fmt == "all" and not output_dir:
         raise click.UsageError("--format all writes several files; add --output-dir DIR")

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from voicemock.records import Annotation, Structure, StructureCheck, Transcript
-from voicemock.sentences import Sentence, split_sentences
+from voicemock.speech.sentences import Sentence, split_sentences
 
 __all__ = ["analyze_structure", "CHECKS", "ANSWER_FIRST_SHARE", "SUMMARY_SHARE"]
 

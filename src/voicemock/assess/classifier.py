@@ -1,10 +1,10 @@
 """The sentence signal classifier: which rubric dimension a sentence speaks to, and how well.
 
 One scikit-learn Pipeline is the whole model: word and character n-grams (hashed, then TF-IDF
-weighted) beside the numeric cues of `voicemock.features`, into linear SVMs whose margins are
+weighted) beside the numeric cues of `voicemock.assess.features`, into linear SVMs whose margins are
 calibrated into probabilities (sigmoid, on group-wise cross-validation folds, so a paraphrase never
 calibrates its own twin): a flat 9-label SVM, mixed with the product of a dimension SVM and a
-polarity SVM (`voicemock.features.DimensionPolarityMix`). Labels are `<dimension>:<polarity>`
+polarity SVM (`voicemock.assess.features.DimensionPolarityMix`). Labels are `<dimension>:<polarity>`
 (e.g. `applied:strong`) plus `none`.
 
 Hashing instead of a learned vocabulary is deliberate: the artifact holds only number arrays, so it
@@ -33,7 +33,7 @@ from typing import Any
 
 from voicemock import __version__
 from voicemock.errors import ClassifierError
-from voicemock.rubric import SIGNAL_DIMENSIONS
+from voicemock.bank.rubric import SIGNAL_DIMENSIONS
 from voicemock.resources import models_dir
 
 __all__ = [
@@ -70,8 +70,8 @@ CV_FOLDS = 5
 # loading: this is what makes a foreign file harmless.
 ALLOWED_TYPES = frozenset(
     {
-        "voicemock.features.TextFeatures",
-        "voicemock.features.DimensionPolarityMix",
+        "voicemock.assess.features.TextFeatures",
+        "voicemock.assess.features.DimensionPolarityMix",
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
     }
@@ -196,7 +196,7 @@ class SignalClassifier:
 
     @property
     def aggregation(self) -> dict[str, Any]:
-        """Answer-level aggregation parameters fitted at training time (see voicemock.scoring)."""
+        """Answer-level aggregation parameters fitted at training time (see voicemock.assess.scoring)."""
         return dict(self.card.get("aggregation") or {})
 
     def word_vectorizer(self):
@@ -206,7 +206,7 @@ class SignalClassifier:
     def classify(self, sentences: list[str]) -> list[SentenceSignal]:
         if not sentences:
             return []
-        from voicemock.features import FEATURE_NAMES, text_features
+        from voicemock.assess.features import FEATURE_NAMES, text_features
 
         proba = self.pipeline.predict_proba(list(sentences))
         results = []
@@ -258,7 +258,7 @@ def build_pipeline(params: dict[str, Any] | None = None, cv=None):
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-    from voicemock.features import DimensionPolarityMix, TextFeatures
+    from voicemock.assess.features import DimensionPolarityMix, TextFeatures
 
     p = {**PARAMS, **(params or {})}
 
@@ -404,7 +404,7 @@ def train_classifier(
 ) -> TrainResult:
     """Rebuild the artifact and its card from models/data: deterministic for the same data and libraries.
 
-    `coach_rows` (signals.jsonl-format dicts from voicemock.corrections.corrections_to_signal_rows)
+    `coach_rows` (signals.jsonl-format dicts from voicemock.store.corrections.corrections_to_signal_rows)
     are appended to the train split; their count and sha256 go into the card. `fit_answers=False`
     skips fitting the answer-level aggregation (the card then keeps scoring's documented defaults).
     """
@@ -478,7 +478,7 @@ def train_classifier(
         "created_by": {"voicemock": __version__, "code_sha256": _code_sha256()},
     }
     if answers_path.is_file() and fit_answers:
-        from voicemock.scoring import fit_aggregation, read_answers
+        from voicemock.assess.scoring import fit_aggregation, read_answers
 
         answers = read_answers(answers_path)
         card["data"]["answers.jsonl"] = {"sha256": _sha256_file(answers_path), "answers": len(answers)}
@@ -536,7 +536,7 @@ def _canonical_skops(pipeline) -> bytes:
 def _question_bank():
     """The shipped question bank, for each answer's keywords; None if it cannot be read."""
     try:
-        from voicemock.questions import load_bank
+        from voicemock.bank.questions import load_bank
 
         return load_bank()
     except Exception as exc:  # relevance then uses the question text copied into answers.jsonl

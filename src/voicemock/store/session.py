@@ -102,7 +102,7 @@ class Session:
 
     def write_transcript(self, transcript: Transcript) -> Path:
         # The same bytes `voicemock transcribe --format json` writes, so every tool reads it back.
-        from voicemock.writers import render_transcript
+        from voicemock.speech.writers import render_transcript
 
         return atomic_write_text(self.transcript_path, render_transcript(transcript, "json"))
 

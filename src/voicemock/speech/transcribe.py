@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from voicemock.audio import SAMPLE_RATE, DecodedAudio, load_audio
+from voicemock.audio.files import SAMPLE_RATE, DecodedAudio, load_audio
 from voicemock.records import Segment, Transcript, Word
-from voicemock.whisper_model import load_model, resolve_model
+from voicemock.speech.model import load_model, resolve_model
 
 __all__ = ["TranscribeOptions", "transcribe_file", "transcribe_audio", "detect_speech"]
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from voicemock.fsutil import atomic_write_bytes
-from voicemock.history import HistoryError, Take
+from voicemock.store.history import HistoryError, Take
 
 __all__ = ["plot_history"]
 

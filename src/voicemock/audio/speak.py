@@ -21,7 +21,7 @@ import numpy as np
 
 from voicemock.errors import SpeechError
 from voicemock.fsutil import atomic_write_bytes
-from voicemock.questions import Question
+from voicemock.bank.questions import Question
 
 __all__ = [
     "ENGINES",

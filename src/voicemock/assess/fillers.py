@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from voicemock.hesitations import is_filled_pause_token
+from voicemock.speech.hesitations import is_filled_pause_token
 from voicemock.records import Filler, Transcript
 
 __all__ = ["Token", "tokens_of", "find_fillers", "DISCOURSE_FILLERS"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voicemock.audio import SAMPLE_RATE, DecodedAudio
+from voicemock.audio.files import SAMPLE_RATE, DecodedAudio
 from voicemock.records import Hesitation, Span, Word
 
 __all__ = [
@@ -247,7 +247,7 @@ def _ask_whisper(
 ) -> list[list[str]]:
     """What Whisper hears in each stretch alone: the stretches laid end to end with silence between,
     one pass with word timestamps, each word given back to the stretch its middle falls in."""
-    from voicemock.whisper_model import load_model, resolve_model
+    from voicemock.speech.model import load_model, resolve_model
 
     pad = np.zeros(int(options.pad_s * SAMPLE_RATE), dtype=np.float32)
     pieces, windows, t = [], [], 0.0

@@ -4,7 +4,7 @@
     microphone --record_answer--> answer.wav   (or --answer-file, copied in)
     answer --read_answer--> Transcript --assess--> Scorecard --render--> report.md / report.json
 
-Everything lands in one session folder (voicemock.session). This module talks to the user only through
+Everything lands in one session folder (voicemock.store.session). This module talks to the user only through
 `on_event` callbacks; the command decides how to show them.
 """
 
@@ -21,19 +21,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voicemock.errors import AudioError, VoicemockError
-from voicemock.record import (
+from voicemock.audio.capture import (
     RecordingProgress,
     RecordingResult,
     RecoveredTake,
     TakeInterrupted,
 )
-from voicemock.session import Session, create_session, resolve_recordings_dir
+from voicemock.store.session import Session, create_session, resolve_recordings_dir
 
 if TYPE_CHECKING:  # pragma: no cover
-    from voicemock.audio import DecodedAudio
-    from voicemock.questions import Question, QuestionBank
+    from voicemock.audio.files import DecodedAudio
+    from voicemock.bank.questions import Question, QuestionBank
     from voicemock.records import Scorecard, Transcript
-    from voicemock.transcribe import TranscribeOptions
+    from voicemock.speech.transcribe import TranscribeOptions
 
 __all__ = [
     "PracticeEvent",
@@ -142,8 +142,8 @@ def speak_question(question: Question, session: Session, *, enabled: bool = True
     if not enabled:
         return SpokenQuestion("not-spoken", "--no-speak was given")
     from voicemock.errors import DeviceError
-    from voicemock.playback import play_file
-    from voicemock.voice import SpeechError, question_audio, synthesize_speech
+    from voicemock.audio.playback import play_file
+    from voicemock.audio.speak import SpeechError, question_audio, synthesize_speech
 
     audio = question_audio(question)
     how = "shipped-audio"
@@ -162,8 +162,8 @@ def speak_question(question: Question, session: Session, *, enabled: bool = True
 
 def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], None] | None = None) -> PracticeResult:
     """One round, start to finish. The session folder keeps whatever was done if a step fails."""
-    from voicemock.questions import load_bank
-    from voicemock.record import recover_unfinished
+    from voicemock.bank.questions import load_bank
+    from voicemock.audio.capture import recover_unfinished
 
     emit = on_event or (lambda event: None)
     recordings_dir = resolve_recordings_dir(options.recordings_dir)
@@ -175,18 +175,18 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
     rng = random.Random(options.seed) if options.seed is not None else None
     competency = options.competency
     if options.next_weakest and not options.question_id and not competency:
-        from voicemock.history import weakest_competency
+        from voicemock.store.history import weakest_competency
 
         competency = weakest_competency(recordings_dir, list(bank.competencies))
         emit(PracticeEvent("next", f"Practising {competency}: your weakest recent competency (or one not yet practised)."))
     question = pick_question(bank, options.question_id, competency, rng)
     # Fail before the question is spoken, not after: the answer file or the microphone must be usable.
     if options.answer_file:
-        from voicemock.audio import check_audio_path
+        from voicemock.audio.files import check_audio_path
 
         check_audio_path(options.answer_file)
     else:
-        from voicemock.devices import pick_input_device
+        from voicemock.audio.devices import pick_input_device
 
         pick_input_device(options.device)
     rubric = _load_rubric(options.rubric)
@@ -261,10 +261,10 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
 
 def _warm_scorer() -> None:
     try:
-        from voicemock.classifier import load_classifier
+        from voicemock.assess.classifier import load_classifier
 
-        import voicemock.delivery  # noqa: F401
-        import voicemock.structure  # noqa: F401
+        import voicemock.assess.delivery  # noqa: F401
+        import voicemock.assess.structure  # noqa: F401
 
         load_classifier()
     except Exception:  # the real load, after the take, reports any problem properly
@@ -281,8 +281,8 @@ class _LiveTap:
 
     def __call__(self, block, samplerate: int) -> None:
         if self.live is None:
-            from voicemock.live import LiveTranscriber
-            from voicemock.transcribe import TranscribeOptions
+            from voicemock.speech.live import LiveTranscriber
+            from voicemock.speech.transcribe import TranscribeOptions
 
             self.live = LiveTranscriber(samplerate, self.options or TranscribeOptions())
         self.live.feed(block)
@@ -294,7 +294,7 @@ class _LiveTap:
 
 def _transcribe_take(answer_path: Path, options: PracticeOptions, live: _LiveTap | None):
     """The take's transcript: what the live transcriber has, plus the rest; or all of it now."""
-    from voicemock.pipeline import Answer, read_answer
+    from voicemock.flows.pipeline import Answer, read_answer
 
     if live is None or live.live is None:
         return read_answer(answer_path, options.transcribe)
@@ -305,7 +305,7 @@ def _transcribe_take(answer_path: Path, options: PracticeOptions, live: _LiveTap
 
 
 def _record(session: Session, question: Question, options: PracticeOptions, emit, on_block=None) -> RecordingResult:
-    from voicemock.record import record_answer
+    from voicemock.audio.capture import record_answer
 
     max_seconds = options.max_seconds or default_max_seconds(question)
     how_to_stop = ["press Enter to stop"] if options.stop_on_enter else []
@@ -398,13 +398,13 @@ def _session_record(
 
 
 def _load_rubric(name: str | None):
-    from voicemock.rubric import load_rubric
+    from voicemock.bank.rubric import load_rubric
 
     return load_rubric(name)
 
 
 def _assess(transcript: Transcript, audio: DecodedAudio | None, *, question, rubric, level, baseline_wpm, hesitations=None) -> Scorecard:
-    from voicemock.pipeline import assess
+    from voicemock.flows.pipeline import assess
 
     return assess(
         transcript, audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline_wpm, hesitations=hesitations
@@ -412,19 +412,19 @@ def _assess(transcript: Transcript, audio: DecodedAudio | None, *, question, rub
 
 
 def _render(scorecard: Scorecard, fmt: str) -> str:
-    from voicemock.report import render
+    from voicemock.present.report import render
 
     return render(scorecard, fmt)
 
 
 def _baseline_wpm(recordings_dir: Path) -> float | None:
-    from voicemock.history import baseline_wpm
+    from voicemock.store.history import baseline_wpm
 
     return baseline_wpm(recordings_dir)
 
 
 def _record_history(scorecard: Scorecard, recordings_dir: Path, question: Question, session: Session) -> None:
-    from voicemock.history import record_take
+    from voicemock.store.history import record_take
 
     record_take(scorecard, recordings_dir=recordings_dir, source="practice", competency=question.competency, files=session.files())
 

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from distributed import Client, WorkerPlugin, as_completed
 
-from voicemock.batch import BatchJob, BatchSettings, WorkResult, _row, prepare_worker, process_file
+from voicemock.flows.batch import BatchJob, BatchSettings, WorkResult, _row, prepare_worker, process_file
 from voicemock.errors import VoicemockError
 
 __all__ = ["ModelPlugin", "run_on_cluster", "connect"]
@@ -48,7 +48,7 @@ class ModelPlugin(WorkerPlugin):
 
     def setup(self, worker) -> None:
         global _worker_threads
-        from voicemock.whisper_model import default_cpu_threads
+        from voicemock.speech.model import default_cpu_threads
 
         slots = self.slots_per_host.get(_host(worker.address)) or worker.state.nthreads
         _worker_threads = max(1, default_cpu_threads() // max(1, slots))

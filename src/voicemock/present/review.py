@@ -28,7 +28,7 @@ from urllib.parse import quote
 from voicemock.errors import VoicemockError
 from voicemock.fsutil import atomic_write_text
 from voicemock.records import Transcript
-from voicemock.sentences import Sentence, split_sentences
+from voicemock.speech.sentences import Sentence, split_sentences
 
 __all__ = [
     "DIMENSION_COLORS",
@@ -46,7 +46,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Session file names written by `voicemock practice` (voicemock.session).
+# Session file names written by `voicemock practice` (voicemock.store.session).
 TRANSCRIPT_FILE = "transcript.json"
 REPORT_FILE = "report.json"
 QUESTION_FILE = "question.json"
@@ -108,7 +108,7 @@ def _read_json(path: Path, what: str) -> Any:
 def load_session(session_dir: str | Path) -> ReviewInputs:
     """Read a practice session folder: transcript.json, report.json, question.json, the answer audio
     and the coach's corrections.json if there is one."""
-    from voicemock import corrections as corr
+    from voicemock.store import corrections as corr
 
     d = Path(session_dir)
     if not d.is_dir():
@@ -291,7 +291,7 @@ def _timeline_markers(transcript: Transcript, scorecard: dict[str, Any], views: 
     """(inline markers keyed by time, timeline HTML) for pauses, fillers, hesitations, evidence."""
     # A pause as long as delivery's own "long pause" shows in the transcript too, not only on the
     # timeline; so does any pause delivery annotated.
-    from voicemock.delivery import LONG_PAUSE_S
+    from voicemock.assess.delivery import LONG_PAUSE_S
 
     duration = transcript.duration_s or (transcript.words[-1].end if transcript.words else 0.0)
     delivery = scorecard.get("delivery") or {}

@@ -15,9 +15,9 @@ import logging
 import re
 from functools import lru_cache
 
-from voicemock.audio import DecodedAudio
-from voicemock.fillers import find_fillers, tokens_of
-from voicemock.hesitations import AudioActivity, find_hesitations, is_filled_pause_token, measure_activity
+from voicemock.audio.files import DecodedAudio
+from voicemock.assess.fillers import find_fillers, tokens_of
+from voicemock.speech.hesitations import AudioActivity, find_hesitations, is_filled_pause_token, measure_activity
 from voicemock.records import Annotation, Delivery, Hesitation, Pause, Span, Transcript, Word
 from voicemock.resources import models_dir
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from voicemock.errors import QuestionBankError
-from voicemock.hints import did_you_mean, display_path
+from voicemock.bank.hints import did_you_mean, display_path
 from voicemock.resources import rubrics_dir
 
 __all__ = ["Competency", "Question", "QuestionBank", "load_bank", "default_bank_path"]

@@ -6,7 +6,7 @@ input's sha256, the settings' fingerprint and the sha256 of every output. A re-r
 record matches on all three and redoes everything else; summary.csv is rebuilt from the records.
 
 The work on one file (`process_file`) is the same function whether it runs in this process, in a
-local worker process, or on a Dask worker (voicemock.cluster); only where it runs changes.
+local worker process, or on a Dask worker (voicemock.flows.cluster); only where it runs changes.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from voicemock import __version__
-from voicemock.audio import AUDIO_EXTENSIONS
+from voicemock.audio.files import AUDIO_EXTENSIONS
 from voicemock.errors import AudioError, VoicemockError
 from voicemock.fsutil import atomic_write_text
 
@@ -215,7 +215,7 @@ def choose_split(pending: int, workers: int | None = None, cores: int | None = N
     its core busy. A process costs a model load and ~1 s of start-up, so with fewer than two files per
     core one worker takes all the threads.
     """
-    from voicemock.whisper_model import default_cpu_threads
+    from voicemock.speech.model import default_cpu_threads
 
     cores = cores or default_cpu_threads()
     if workers is None:
@@ -227,7 +227,7 @@ def choose_split(pending: int, workers: int | None = None, cores: int | None = N
 def settings_fingerprint(settings: BatchSettings) -> str:
     """A hash of everything that changes the outputs: settings, model, version, and with --score the
     rubric and classifier files (so retraining the classifier redoes the scores)."""
-    from voicemock.whisper_model import resolve_model
+    from voicemock.speech.model import resolve_model
 
     parts: dict[str, Any] = {
         "ledger": LEDGER_VERSION,
@@ -243,7 +243,7 @@ def settings_fingerprint(settings: BatchSettings) -> str:
 
 def _scoring_files_digest(settings: BatchSettings) -> dict[str, str]:
     from voicemock.resources import models_dir
-    from voicemock.rubric import load_rubric
+    from voicemock.bank.rubric import load_rubric
 
     digests = {"rubric": _sha256_file(Path(load_rubric(settings.rubric).path))}
     try:
@@ -268,7 +268,7 @@ def _sha256_file(path: Path) -> str:
 
 def prepare_worker(settings: BatchSettings, cpu_threads: int) -> None:
     """Load the model once for this process (a local worker, or a Dask worker via its plugin)."""
-    from voicemock.whisper_model import load_model, resolve_model, set_process_threads
+    from voicemock.speech.model import load_model, resolve_model, set_process_threads
 
     # Every Whisper use in this worker (transcription, the hesitation detector) shares one model
     # with the worker's share of the cores.
@@ -282,10 +282,10 @@ def warm_scoring(settings: BatchSettings) -> None:
     """Import the scoring chain and load the rubric and classifier (both cached per process), so a
     missing piece fails once, up front, and each worker loads them once."""
     try:
-        import voicemock.pipeline  # noqa: F401  (assess, the composition the batch calls)
-        import voicemock.scoring  # noqa: F401
-        import voicemock.structure  # noqa: F401
-        from voicemock.classifier import load_classifier
+        import voicemock.flows.pipeline  # noqa: F401  (assess, the composition the batch calls)
+        import voicemock.assess.scoring  # noqa: F401
+        import voicemock.assess.structure  # noqa: F401
+        from voicemock.assess.classifier import load_classifier
     except ModuleNotFoundError as exc:
         if not (exc.name or "").startswith("voicemock"):
             raise
@@ -317,8 +317,8 @@ def process_file(path: str | Path, display: str, key: str, settings: BatchSettin
 def _transcribe_and_score(
     path: Path, display: str, settings: BatchSettings, cpu_threads: int
 ) -> tuple[dict[str, str], dict[str, Any], float]:
-    from voicemock.transcribe import TranscribeOptions, transcribe_file
-    from voicemock.writers import render_transcript
+    from voicemock.speech.transcribe import TranscribeOptions, transcribe_file
+    from voicemock.speech.writers import render_transcript
 
     options = TranscribeOptions(
         model=settings.model,
@@ -335,7 +335,7 @@ def _transcribe_and_score(
     texts = {fmt: render_transcript(transcript, fmt) for fmt in settings.formats}
     scorecard = None
     if settings.score:
-        from voicemock.audio import load_audio
+        from voicemock.audio.files import load_audio
 
         scorecard = _assess(transcript, load_audio(path), settings)
         scorecard.input = display
@@ -361,7 +361,7 @@ def _transcribe_and_score(
 
 def _assess(transcript, audio, settings: BatchSettings):
     """The one composition every command uses; the batch adds nothing of its own to scoring."""
-    from voicemock.pipeline import assess
+    from voicemock.flows.pipeline import assess
 
     return assess(transcript, audio, question=None, rubric=_rubric(settings.rubric), level=settings.level)
 
@@ -369,14 +369,14 @@ def _assess(transcript, audio, settings: BatchSettings):
 @lru_cache(maxsize=4)
 def _rubric(name_or_path: str | None):
     """Parsed once per worker, not once per file."""
-    from voicemock.rubric import load_rubric
+    from voicemock.bank.rubric import load_rubric
 
     return load_rubric(name_or_path)
 
 
 def _measure_delivery(transcript):
     """Pace and fillers for the summary when not scoring (scoring carries its own Delivery)."""
-    from voicemock.delivery import measure_delivery
+    from voicemock.assess.delivery import measure_delivery
 
     return measure_delivery(transcript)
 
@@ -505,7 +505,7 @@ def run_batch(
     workers: local worker processes (None: chosen by `choose_split`); ignored with a scheduler.
     scheduler: a Dask scheduler address (tcp://host:8786) to run the work on a cluster instead.
     """
-    from voicemock.whisper_model import resolve_model
+    from voicemock.speech.model import resolve_model
 
     started = time.perf_counter()
     observer = observer or BatchObserver()
@@ -596,7 +596,7 @@ def _plan_one(item: BatchInput, ledger: Ledger, fingerprint: str, probe: bool) -
     if item.error:
         return _row(item.display, error=item.error)
     try:
-        from voicemock.audio import check_audio_path
+        from voicemock.audio.files import check_audio_path
 
         check_audio_path(item.path)
         sha = _sha256_file(item.path)
@@ -631,7 +631,7 @@ def _probe_duration(path: Path) -> float:
 
 def _cluster_module():
     try:
-        from voicemock import cluster
+        from voicemock.flows import cluster
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] in ("distributed", "dask"):
             raise VoicemockError("--scheduler needs the cluster extra: pip install 'voicemock[cluster]'") from None

@@ -132,9 +132,9 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
     from scipy.stats import spearmanr
     from sklearn.linear_model import LogisticRegression
 
-    from voicemock.classifier import load_classifier, read_signals
-    from voicemock.features import BUZZWORDS, tokenize
-    from voicemock.scoring import (
+    from voicemock.assess.classifier import load_classifier, read_signals
+    from voicemock.assess.features import BUZZWORDS, tokenize
+    from voicemock.assess.scoring import (
         SIGNAL_DIMENSIONS,
         _answer_question,
         _answer_sentences,
@@ -178,7 +178,7 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
     answers = read_answers(answers_path)
     result.answer_count = len(answers)
     try:
-        from voicemock.questions import load_bank
+        from voicemock.bank.questions import load_bank
 
         bank = load_bank()
     except Exception:
@@ -302,8 +302,8 @@ def compare_with_corrections(
     """
     import tempfile
 
-    from voicemock.classifier import load_classifier, read_signals, train_classifier
-    from voicemock.corrections import collect_corrections, corrections_to_signal_rows
+    from voicemock.assess.classifier import load_classifier, read_signals, train_classifier
+    from voicemock.store.corrections import collect_corrections, corrections_to_signal_rows
     from voicemock.errors import ClassifierError
 
     dirs = [Path(d) for d in dirs]

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voicemock.devices import (
+from voicemock.audio.devices import (
     ANSWER_FILE_HINT,
     AudioDevice,
     import_sounddevice,
@@ -354,7 +354,7 @@ class _Take:
         return False
 
     def _play_cue(self, warnings: list[str]) -> float | None:
-        from voicemock.playback import play_cue
+        from voicemock.audio.playback import play_cue
 
         try:
             play_cue()

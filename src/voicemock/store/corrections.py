@@ -414,7 +414,7 @@ def corrections_to_signal_rows(corrections: Iterable[dict[str, Any]]) -> list[di
 
 
 def find_sentence(sentences: list, *, text: str | None = None, at: float | None = None):
-    """The one sentence (voicemock.sentences.Sentence) a coach means: by its words or by a time in it.
+    """The one sentence (voicemock.speech.sentences.Sentence) a coach means: by its words or by a time in it.
 
     Text matches when it equals a sentence or is part of exactly one, ignoring case and punctuation.
     """

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voicemock.devices import import_sounddevice, pick_output_device
+from voicemock.audio.devices import import_sounddevice, pick_output_device
 from voicemock.errors import AudioError, DeviceError
 
 __all__ = ["PlaybackResult", "cue_tone", "play_cue", "play_file", "play_samples"]

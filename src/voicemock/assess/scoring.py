@@ -50,14 +50,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voicemock.errors import ClassifierError
-from voicemock.rubric import SIGNAL_DIMENSIONS
+from voicemock.bank.rubric import SIGNAL_DIMENSIONS
 from voicemock.records import DimensionScore, Evidence, Scorecard, Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
-    from voicemock.classifier import SentenceSignal, SignalClassifier
-    from voicemock.questions import Question
+    from voicemock.assess.classifier import SentenceSignal, SignalClassifier
+    from voicemock.bank.questions import Question
     from voicemock.records import Delivery, Structure
-    from voicemock.rubric import Rubric
+    from voicemock.bank.rubric import Rubric
 
 __all__ = [
     "AnswerRow",
@@ -176,7 +176,7 @@ def gather_evidence(
     question: Question | str | None = None,
 ) -> AnswerEvidence:
     """Classify the answer's sentences once, with repeats folded and the answer-level facts measured."""
-    from voicemock.features import STOPWORDS, content_words, tokenize
+    from voicemock.assess.features import STOPWORDS, content_words, tokenize
 
     unique: list[UniqueSentence] = []
     token_sets: list[set[str]] = []
@@ -231,7 +231,7 @@ def _relevance(answer_text: str, question: Question | str | None, classifier: Si
     """
     if question is None or not answer_text.strip():
         return None, None
-    from voicemock.features import content_words, tokenize
+    from voicemock.assess.features import content_words, tokenize
 
     reference, keywords = _question_reference(question)
     if not reference.strip():
@@ -393,7 +393,7 @@ def cross_validated_predictions(classifier: SignalClassifier, answers: list[Answ
 
 
 def _answer_sentences(text: str) -> list[tuple[str, float | None, float | None]]:
-    from voicemock.sentences import split_text
+    from voicemock.speech.sentences import split_text
 
     return [(s, None, None) for s in split_text(text)]
 
@@ -423,7 +423,7 @@ def score_transcript(
     """Score one transcribed answer against `rubric` at `level`. No I/O."""
     import numpy as np
 
-    from voicemock.sentences import split_sentences
+    from voicemock.speech.sentences import split_sentences
 
     level_key = rubric.level(level).key
     sentences = [(s.text, s.start, s.end) for s in split_sentences(transcript)]

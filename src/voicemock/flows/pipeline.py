@@ -21,10 +21,10 @@ from voicemock.errors import TranscriptError
 from voicemock.records import Hesitation, Scorecard, Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
-    from voicemock.audio import DecodedAudio
-    from voicemock.questions import Question
-    from voicemock.rubric import Rubric
-    from voicemock.transcribe import TranscribeOptions
+    from voicemock.audio.files import DecodedAudio
+    from voicemock.bank.questions import Question
+    from voicemock.bank.rubric import Rubric
+    from voicemock.speech.transcribe import TranscribeOptions
 
 __all__ = ["Answer", "read_answer", "assess", "TEXT_SUFFIXES"]
 
@@ -46,8 +46,8 @@ def read_answer(path: str | Path, options: TranscribeOptions | None = None) -> A
     suffix = p.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return Answer(transcript=_read_transcript_file(p), audio=None)
-    from voicemock.audio import load_audio
-    from voicemock.transcribe import TranscribeOptions, transcribe_audio
+    from voicemock.audio.files import load_audio
+    from voicemock.speech.transcribe import TranscribeOptions, transcribe_audio
 
     decoded = load_audio(p, channel=(options.channel if options else None))
     return Answer(transcript=transcribe_audio(decoded, options or TranscribeOptions()), audio=decoded)
@@ -93,11 +93,11 @@ def assess(
 
     `hesitations`: filled pauses already found on the audio (by the live transcriber, during the take).
     """
-    from voicemock.classifier import load_classifier
-    from voicemock.delivery import measure_delivery
-    from voicemock.rubric import Rubric, load_rubric
-    from voicemock.scoring import score_transcript
-    from voicemock.structure import analyze_structure
+    from voicemock.assess.classifier import load_classifier
+    from voicemock.assess.delivery import measure_delivery
+    from voicemock.bank.rubric import Rubric, load_rubric
+    from voicemock.assess.scoring import score_transcript
+    from voicemock.assess.structure import analyze_structure
 
     rubric_obj = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     classifier = load_classifier(classifier_path)

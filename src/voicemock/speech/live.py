@@ -22,9 +22,9 @@ from math import gcd
 
 import numpy as np
 
-from voicemock.audio import SAMPLE_RATE, DecodedAudio
+from voicemock.audio.files import SAMPLE_RATE, DecodedAudio
 from voicemock.records import Hesitation, Segment, Transcript, Word
-from voicemock.transcribe import NO_SPEECH_WARNING, TranscribeOptions, transcribe_audio
+from voicemock.speech.transcribe import NO_SPEECH_WARNING, TranscribeOptions, transcribe_audio
 
 __all__ = ["LiveTranscriber", "shift_transcript"]
 
@@ -177,7 +177,7 @@ class LiveTranscriber:
         piece = transcribe_audio(decoded, self.options)
         segments, spans = shift_transcript(piece, offset_s)
         if self.detect_hesitations and not decoded.is_silent:
-            from voicemock.hesitations import find_hesitations
+            from voicemock.speech.hesitations import find_hesitations
 
             found = find_hesitations(decoded, piece.words, model=self.options.model)
             self.hesitations.extend(
@@ -201,7 +201,7 @@ class LiveTranscriber:
         self._transcribe_piece(self._resampled(tail))
         total_s = round((self._offset_frames + self._pending_frames) / self.input_rate, 3)
         segments = tuple(self._segments)
-        from voicemock.whisper_model import resolve_model
+        from voicemock.speech.model import resolve_model
 
         return Transcript(
             source=source or self.source,

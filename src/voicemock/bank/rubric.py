@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from voicemock.errors import RubricError
-from voicemock.hints import did_you_mean, display_path
+from voicemock.bank.hints import did_you_mean, display_path
 from voicemock.resources import rubrics_dir
 
 __all__ = [
