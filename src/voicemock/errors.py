@@ -15,6 +15,7 @@ __all__ = [
     "DeviceError",
     "TranscriptError",
     "SpeechError",
+    "EncoderError",
 ]
 
 
@@ -54,3 +55,7 @@ class TranscriptError(VoicemockError):
 
 class SpeechError(VoicemockError):
     """No speech engine is available, or the text cannot be spoken."""
+
+
+class EncoderError(VoicemockError):
+    """The sentence encoder's model or vocabulary is missing, tampered with, or cannot be loaded."""
