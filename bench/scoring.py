@@ -43,11 +43,11 @@ def three_minute_transcript(wpm: float = 150.0) -> Transcript:
 
 
 def main() -> None:
-    from voicemock.assess.classifier import _load_verified
+    from voicemock.assess.classifier import forget_loaded_classifiers
 
     loads = []
     for _ in range(5):
-        _load_verified.cache_clear()
+        forget_loaded_classifiers()
         start = time.perf_counter()
         classifier = load_classifier()
         loads.append(time.perf_counter() - start)

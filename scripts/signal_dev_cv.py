@@ -63,12 +63,12 @@ def out_of_fold_predictions(train: list[dict], params: dict, embeddings=None, we
     import scipy.sparse as sp
     from sklearn.svm import LinearSVC
 
-    from voicemock.assess.classifier import PARAMS, _grouped_splits, build_pipeline, signal_row
+    from voicemock.flows.training import PARAMS, build_pipeline, grouped_splits, signal_row
 
     p = {**PARAMS, **params}
     signal_rows = [signal_row(r) for r in train]
     predicted: list[str] = [""] * len(train)
-    for fit_idx, held_idx in _grouped_splits(signal_rows, 5):
+    for fit_idx, held_idx in grouped_splits(signal_rows, 5):
         features = build_pipeline(p).named_steps["features"]
         x_fit = features.fit_transform([train[i]["text"] for i in fit_idx])
         x_held = features.transform([train[i]["text"] for i in held_idx])

@@ -14,9 +14,8 @@ from voicemock.assess.classifier import (
     CARD_NAME,
     SentenceSignal,
     load_classifier,
-    read_signals,
-    train_classifier,
 )
+from voicemock.flows.training import read_signals, train_classifier
 from voicemock.errors import ClassifierError
 from voicemock.resources import models_dir
 
@@ -191,7 +190,7 @@ def small_data_and_corrections(tmp_path):
 def test_train_and_evaluate_with_corrections(small_data_and_corrections, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from voicemock.assess.classifier import coach_rows_sha256
+    from voicemock.flows.training import coach_rows_sha256
     from voicemock.cli import main
     from voicemock.store.corrections import collect_corrections, corrections_to_signal_rows
 

@@ -117,7 +117,7 @@ def test_find_sentence_by_text_or_time():
 
 
 def test_signal_rows_match_the_training_format(tmp_path):
-    from voicemock.assess.classifier import read_signals
+    from voicemock.flows.training import read_signals
 
     a = corr.new_corrections("take-1", competency="evals")
     a["relabels"].append(corr.make_relabel("It is basically an LLM.", 1, 2, "conceptual", "weak",
@@ -175,7 +175,8 @@ def _base_signals(limit_groups_per_label: int = 14) -> list[dict]:
 
 
 def _train(folder: Path, rows: list[dict]):
-    from voicemock.assess.classifier import load_classifier, train_classifier
+    from voicemock.assess.classifier import load_classifier
+    from voicemock.flows.training import train_classifier
 
     (folder / "data").mkdir(parents=True)
     (folder / "data" / "signals.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 __all__ = [
+    "SIGNAL_DIMENSIONS",
+    "LEVELS",
     "Word",
     "Segment",
     "Transcript",
@@ -25,6 +27,12 @@ __all__ = [
     "DimensionScore",
     "Scorecard",
 ]
+
+
+# The names every stage shares, defined here once: the dimensions the classifier labels sentences with
+# (Evidence.dimension) and the levels a rubric calibrates (Scorecard.level).
+SIGNAL_DIMENSIONS = ("conceptual", "applied", "production", "communication")
+LEVELS = ("apm", "pm", "senior")
 
 
 def _f(value: Any) -> float:
@@ -273,6 +281,7 @@ class Evidence:
     signal: str  # short name of what was recognised, e.g. "tradeoff", "textbook definition"
     dimension: str = ""
     confidence: float = 0.0  # classifier probability for this polarity
+    sentence: int | None = None  # index in the answer's sentences (speech.sentences.split_sentences), split once
 
 
 @dataclass

@@ -18,6 +18,7 @@ from functools import lru_cache
 from voicemock.audio.files import DecodedAudio
 from voicemock.assess.fillers import find_fillers, tokens_of
 from voicemock.speech.hesitations import AudioActivity, find_hesitations, is_filled_pause_token, measure_activity
+from voicemock.speech.transcribe import TranscribeOptions
 from voicemock.records import Annotation, Delivery, Hesitation, Pause, Span, Transcript, Word
 from voicemock.resources import models_dir
 
@@ -41,12 +42,14 @@ def measure_delivery(
     baseline_wpm: float | None = None,
     detect_hesitations: bool = True,
     hesitations: list[Hesitation] | None = None,
+    whisper: TranscribeOptions | None = None,
 ) -> Delivery:
     """Pace, pauses, time to first word, fillers and hesitations, each finding also an Annotation.
 
     `detect_hesitations` runs the audio-side filler detector (one small extra Whisper pass); it
     needs `audio`. `hesitations` passes ones already found (the live transcriber finds them piece by
-    piece during the take), so the detector does not run again.
+    piece during the take), so the detector does not run again. `whisper`: the options the answer was
+    transcribed with, so the detector asks the same model.
     """
     calibration = load_calibration()
     tokens = tokens_of(transcript)
@@ -79,7 +82,7 @@ def measure_delivery(
         if hesitations is not None:
             delivery.hesitations = list(hesitations)
         elif detect_hesitations:
-            delivery.hesitations = find_hesitations(audio, transcript.words, activity=activity)
+            delivery.hesitations = find_hesitations(audio, transcript.words, activity=activity, whisper=whisper)
     else:
         activity = None
         span = Span(transcript.words[0].start, transcript.words[-1].end)

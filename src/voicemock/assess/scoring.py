@@ -30,7 +30,7 @@ How an answer is scored
 7. Uncertainty band: score +- sqrt(bootstrap_sd^2 + cv_rmse_d^2), where the bootstrap resamples the
    answer's sentences (64 draws, fixed seed) and cv_rmse_d is the aggregation's cross-validated error.
 
-How the aggregation was tuned (`fit_aggregation`, run by `voicemock train`)
+How the aggregation was tuned (`voicemock.flows.answer_fit.fit_aggregation`, run by `voicemock train`)
 -------------------------------------------------------------------------
 Only tau (grid 0.5, 1, 2) and six ridge coefficients per dimension (alpha 1) are fitted, on
 models/data/answers.jsonl (the development set), against its target raw scores. tau is chosen by
@@ -41,15 +41,12 @@ caps included. The caps and weights above were set from the rubric's principles,
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voicemock.errors import ClassifierError
 from voicemock.bank.rubric import SIGNAL_DIMENSIONS
 from voicemock.records import DimensionScore, Evidence, Scorecard, Transcript
 
@@ -60,14 +57,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from voicemock.bank.rubric import Rubric
 
 __all__ = [
-    "AnswerRow",
     "AnswerEvidence",
     "DEFAULT_AGGREGATION",
-    "read_answers",
+    "SUBSTANCE_FULL",
     "gather_evidence",
+    "signal_mass",
+    "design_row",
     "raw_signal_scores",
-    "fit_aggregation",
     "score_transcript",
+    "scoring_limits",
 ]
 
 log = logging.getLogger(__name__)
@@ -84,8 +82,6 @@ TEXTBOOK_CAP = 2.5
 STRUCTURE_BONUS = 0.15
 STRUCTURE_BONUS_MAX = 0.3
 BOOTSTRAP_DRAWS = 64
-TAU_GRID = (0.5, 1.0, 2.0)
-RIDGE_ALPHA = 1.0
 
 # Used only when the card has no fitted aggregation (no answers.jsonl at training time).
 DEFAULT_AGGREGATION: dict[str, Any] = {
@@ -96,23 +92,13 @@ DEFAULT_AGGREGATION: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class AnswerRow:
-    id: str
-    question_id: str
-    competency: str
-    question: str
-    text: str
-    quality: str
-    scores: dict[str, float]
-
-
 @dataclass
 class UniqueSentence:
     text: str
     start: float | None
     end: float | None
     weight: float  # form weight, 0-1
+    index: int  # position in the answer's sentences, so evidence points back at the sentence it came from
     repeats: int = 1
     signal: SentenceSignal | None = None
 
@@ -132,28 +118,6 @@ class AnswerEvidence:
     @property
     def repeated(self) -> int:
         return self.total_sentences - len(self.sentences)
-
-
-# ---------------------------------------------------------------------------- data
-
-
-def read_answers(path: Path) -> list[AnswerRow]:
-    rows = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-            rows.append(
-                AnswerRow(
-                    id=str(d["id"]), question_id=str(d.get("question_id", "")), competency=str(d.get("competency", "")),
-                    question=str(d.get("question", "")), text=str(d["text"]), quality=str(d.get("quality", "")),
-                    scores={k: float(d["scores"][k]) for k in SIGNAL_DIMENSIONS},
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ClassifierError(f"{path}:{n}: bad answer row ({exc}); fix the line and run `voicemock train` again") from None
-    return rows
 
 
 # ---------------------------------------------------------------------------- evidence
@@ -181,7 +145,7 @@ def gather_evidence(
     unique: list[UniqueSentence] = []
     token_sets: list[set[str]] = []
     all_tokens: list[str] = []
-    for text, start, end in sentences:
+    for index, (text, start, end) in enumerate(sentences):
         tokens = tokenize(text)
         if not tokens:
             continue
@@ -191,7 +155,7 @@ def gather_evidence(
             unique[duplicate].repeats += 1
             continue
         stop = sum(t in STOPWORDS for t in tokens) / len(tokens)
-        unique.append(UniqueSentence(text=text, start=start, end=end, weight=_form_weight(tokens, stop)))
+        unique.append(UniqueSentence(text=text, start=start, end=end, weight=_form_weight(tokens, stop), index=index))
         token_sets.append(token_set)
         all_tokens.extend(tokens)
 
@@ -236,7 +200,7 @@ def _relevance(answer_text: str, question: Question | str | None, classifier: Si
     reference, keywords = _question_reference(question)
     if not reference.strip():
         return None, None
-    vectors = classifier.word_vectorizer().transform([answer_text, reference])
+    vectors = classifier.embed([answer_text, reference])
     cosine = float(vectors[0].multiply(vectors[1]).sum())
     answer_stems = {_stem(t) for t in content_words(tokenize(answer_text))}
     coverage = None
@@ -255,7 +219,7 @@ def _relevance(answer_text: str, question: Question | str | None, classifier: Si
 # ---------------------------------------------------------------------------- aggregation
 
 
-def _signal_mass(evidence: AnswerEvidence, indices=None) -> dict[str, tuple[float, float]]:
+def signal_mass(evidence: AnswerEvidence, indices=None) -> dict[str, tuple[float, float]]:
     chosen = evidence.sentences if indices is None else [evidence.sentences[i] for i in indices]
     mass = {}
     for d in SIGNAL_DIMENSIONS:
@@ -265,7 +229,7 @@ def _signal_mass(evidence: AnswerEvidence, indices=None) -> dict[str, tuple[floa
     return mass
 
 
-def _design_row(mass: dict[str, tuple[float, float]], dimension: str, substance: float, tau: float) -> list[float]:
+def design_row(mass: dict[str, tuple[float, float]], dimension: str, substance: float, tau: float) -> list[float]:
     """[1, pos_d, neg_d, substance, mean pos over dimensions, mean neg over dimensions]."""
     pos = {d: 1.0 - math.exp(-strong / tau) for d, (strong, _) in mass.items()}
     neg = {d: 1.0 - math.exp(-weak / tau) for d, (_, weak) in mass.items()}
@@ -299,112 +263,16 @@ def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], ind
     """Level-free 1-5 score per signal dimension, caps applied."""
     tau = float(aggregation["tau"])
     substance = min(1.0, evidence.content_words / SUBSTANCE_FULL)
-    mass = _signal_mass(evidence, indices)
+    mass = signal_mass(evidence, indices)
     cap, _ = _caps(evidence)
     scores = {}
     for d in SIGNAL_DIMENSIONS:
-        row = _design_row(mass, d, substance, tau)
+        row = design_row(mass, d, substance, tau)
         value = sum(c * x for c, x in zip(aggregation["coef"][d], row))
         scores[d] = min(cap, max(1.0, min(5.0, value)))
     if _textbook(evidence, indices):
         scores["applied"] = min(scores["applied"], TEXTBOOK_CAP)
     return scores
-
-
-def fit_aggregation(classifier: SignalClassifier, answers: list[AnswerRow], *, questions=None) -> dict[str, Any]:
-    """Fit tau and the per-dimension ridge coefficients on answers.jsonl; see the module docstring."""
-    evidences = [gather_evidence(_answer_sentences(a.text), classifier, _answer_question(a, questions)) for a in answers]
-    best = None
-    for tau in TAU_GRID:
-        oof = _out_of_fold(evidences, answers, tau)
-        mse = sum((oof[i][d] - a.scores[d]) ** 2 for i, a in enumerate(answers) for d in SIGNAL_DIMENSIONS)
-        if best is None or mse < best[0] - 1e-9:
-            best = (mse, tau, oof)
-    _, tau, oof = best
-    coef = _fit_coef(evidences, answers, tau, range(len(answers)))
-    aggregation = {"tau": tau, "coef": coef, "fitted": True, "answers": len(answers)}
-    aggregation["cv_rmse"] = {
-        d: round(math.sqrt(sum((oof[i][d] - a.scores[d]) ** 2 for i, a in enumerate(answers)) / len(answers)), 4)
-        for d in SIGNAL_DIMENSIONS
-    }
-    aggregation["cv"] = answer_agreement(oof, answers)
-    return aggregation
-
-
-def answer_agreement(predicted: list[dict[str, float]], answers: list[AnswerRow], weights: dict[str, float] | None = None) -> dict[str, Any]:
-    """Spearman rank correlation of predicted and target scores: per dimension, pooled, and overall."""
-    from scipy.stats import spearmanr
-
-    weights = weights or {"conceptual": 0.30, "applied": 0.30, "production": 0.25, "communication": 0.15}
-    out: dict[str, Any] = {}
-    for d in SIGNAL_DIMENSIONS:
-        out[d] = _rho(spearmanr([p[d] for p in predicted], [a.scores[d] for a in answers]))
-    pooled_p = [p[d] for p in predicted for d in SIGNAL_DIMENSIONS]
-    pooled_t = [a.scores[d] for a in answers for d in SIGNAL_DIMENSIONS]
-    out["pooled"] = _rho(spearmanr(pooled_p, pooled_t))
-    overall_p = [sum(p[d] * w for d, w in weights.items()) for p in predicted]
-    overall_t = [sum(a.scores[d] * w for d, w in weights.items()) for a in answers]
-    out["overall"] = _rho(spearmanr(overall_p, overall_t))
-    return out
-
-
-def _rho(result) -> float:
-    value = float(result.statistic if hasattr(result, "statistic") else result[0])
-    return round(value, 4) if math.isfinite(value) else 0.0
-
-
-def _fit_coef(evidences, answers, tau, indices) -> dict[str, list[float]]:
-    import numpy as np
-
-    coef = {}
-    for d in SIGNAL_DIMENSIONS:
-        rows, targets = [], []
-        for i in indices:
-            ev = evidences[i]
-            rows.append(_design_row(_signal_mass(ev), d, min(1.0, ev.content_words / SUBSTANCE_FULL), tau))
-            targets.append(answers[i].scores[d])
-        X, y = np.asarray(rows), np.asarray(targets)
-        penalty = RIDGE_ALPHA * np.eye(X.shape[1])
-        penalty[0, 0] = 0.0  # the intercept is not shrunk
-        coef[d] = [round(float(c), 5) for c in np.linalg.solve(X.T @ X + penalty, X.T @ y)]
-    return coef
-
-
-def _out_of_fold(evidences, answers, tau) -> list[dict[str, float]]:
-    """Predictions for each answer from coefficients fitted without any answer to the same question."""
-    import numpy as np
-    from sklearn.model_selection import GroupKFold
-
-    groups = [a.question_id or a.id for a in answers]
-    folds = min(5, len(set(groups)))
-    predictions: list[dict[str, float] | None] = [None] * len(answers)
-    for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(answers)), groups=groups):
-        coef = _fit_coef(evidences, answers, tau, train_idx)
-        for i in test_idx:
-            predictions[i] = raw_signal_scores(evidences[i], {"tau": tau, "coef": coef})
-    return predictions  # type: ignore[return-value]
-
-
-def cross_validated_predictions(classifier: SignalClassifier, answers: list[AnswerRow], *, questions=None) -> list[dict[str, float]]:
-    """Out-of-fold raw scores for every answer, with the card's tau (what `voicemock evaluate` reports)."""
-    evidences = [gather_evidence(_answer_sentences(a.text), classifier, _answer_question(a, questions)) for a in answers]
-    tau = float(classifier.aggregation.get("tau", DEFAULT_AGGREGATION["tau"]))
-    return _out_of_fold(evidences, answers, tau)
-
-
-def _answer_sentences(text: str) -> list[tuple[str, float | None, float | None]]:
-    from voicemock.speech.sentences import split_text
-
-    return [(s, None, None) for s in split_text(text)]
-
-
-def _answer_question(answer: AnswerRow, questions) -> Question | str:
-    if questions is not None and answer.question_id:
-        try:
-            return questions.get(answer.question_id)
-        except Exception:  # an id the bank no longer has: fall back to the copied text
-            pass
-    return answer.question
 
 
 # ---------------------------------------------------------------------------- the scorecard
@@ -524,7 +392,7 @@ def _dimension_evidence(evidence: AnswerEvidence, draws_on: dict[str, float]) ->
                 s.weight * signal.probability,
                 Evidence(
                     text=s.text, start=s.start, end=s.end, polarity=signal.polarity, signal=signal.signal,
-                    dimension=signal.dimension, confidence=round(signal.probability, 3),
+                    dimension=signal.dimension, confidence=round(signal.probability, 3), sentence=s.index,
                 ),
             )
         )

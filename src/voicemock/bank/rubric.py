@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from voicemock.errors import RubricError
+from voicemock.records import LEVELS, SIGNAL_DIMENSIONS
 from voicemock.bank.hints import did_you_mean, display_path
 from voicemock.resources import rubrics_dir
 
@@ -21,6 +22,7 @@ __all__ = [
     "SIGNAL_DIMENSIONS",
     "STRUCTURE_CHECKS",
     "LEVELS",
+    "signal_weights",
     "DEFAULT_RUBRIC",
     "PassRule",
     "Level",
@@ -30,10 +32,8 @@ __all__ = [
     "list_rubrics",
 ]
 
-# Shared names (HELPERS.md): what the classifier labels, what the structure stage checks, the levels.
-SIGNAL_DIMENSIONS = ("conceptual", "applied", "production", "communication")
+# What the structure stage checks. The signal dimensions and levels are voicemock.records'.
 STRUCTURE_CHECKS = ("answer_first", "signposting", "clarifying", "tradeoffs", "metric", "risks", "summary", "star", "length")
-LEVELS = ("apm", "pm", "senior")
 DEFAULT_RUBRIC = "ai-pm-technical"
 
 # Weights are typed by hand with two decimals; anything closer than this to 1.0 is 1.0.
@@ -435,3 +435,14 @@ def _kind(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return f"a {'table' if isinstance(value, dict) else 'list'}"
     return f"{type(value).__name__} {value!r}"
+
+
+def signal_weights(rubric: Rubric | None = None) -> dict[str, float]:
+    """How much each signal dimension counts in `rubric`'s overall score (default: the default rubric):
+    each rubric dimension's weight spread over the signal dimensions it draws on."""
+    rubric = rubric or load_rubric()
+    weights = {d: 0.0 for d in SIGNAL_DIMENSIONS}
+    for dim in rubric.dimensions:
+        for signal, share in dim.draws_on.items():
+            weights[signal] += dim.weight * share
+    return weights

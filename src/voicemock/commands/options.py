@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from voicemock.records import LEVELS
 from voicemock.speech.writers import FORMATS
 
 
@@ -27,6 +28,11 @@ def model_options(f):
         "Default: the embedded tiny.en. Env: VOICEMOCK_MODEL.",
     )(f)
     return f
+
+
+def level_option(help_text: str):
+    """--level, with the levels every rubric calibrates."""
+    return click.option("--level", type=click.Choice(LEVELS), help=help_text)
 
 
 def transcript_formats_option(f):

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from voicemock.commands.options import model_options, transcribe_options
+from voicemock.commands.options import level_option, model_options, transcribe_options
 
 
 @click.command()
@@ -12,7 +12,7 @@ from voicemock.commands.options import model_options, transcribe_options
 @click.option("-c", "--competency", metavar="SLUG", help="Pick a random question of this competency, e.g. evals.")
 @click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="Another question bank (TOML).")
 @click.option("--rubric", metavar="ID|PATH", help="Rubric to score against (default: ai-pm-technical).")
-@click.option("--level", type=click.Choice(["apm", "pm", "senior"]), help="Level to score at (default: the rubric's, pm).")
+@level_option("Level to score at (default: the rubric's, pm).")
 @click.option("--no-speak", is_flag=True, help="Show the question without speaking it.")
 @click.option("-d", "--device", metavar="N|NAME", help="Microphone: a number or a name substring from `voicemock devices`.")
 @click.option("--max-seconds", type=click.FloatRange(1, 4 * 3600), help="Stop the take here (default: 1.5x the question's target).")

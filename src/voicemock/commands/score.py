@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from voicemock.commands.options import history_options, model_options, remember_take, transcribe_options
+from voicemock.commands.options import level_option, history_options, model_options, remember_take, transcribe_options
 from voicemock.errors import AudioError, TranscriptError
 
 
@@ -16,7 +16,7 @@ from voicemock.errors import AudioError, TranscriptError
 @click.option("--question-text", metavar="TEXT", help="The question answered, as text, when it is not in the bank.")
 @click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="Another question bank (TOML).")
 @click.option("--rubric", metavar="ID|PATH", help="Rubric id or a .toml file (default: ai-pm-technical).")
-@click.option("--level", type=click.Choice(["apm", "pm", "senior"]), help="Level to score at (default: the rubric's, pm).")
+@level_option("Level to score at (default: the rubric's, pm).")
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(["text", "markdown", "json", "jsonl"]), default="text", show_default=True,
     help="text for the terminal; json for one input; jsonl: one object per input, in input order.",
@@ -55,7 +55,7 @@ def score(
     options = transcribe_options(model, beam_size, no_vad, decode)
     baseline = None
     if not no_history:
-        from voicemock.store.history import baseline_wpm
+        from voicemock.store.trends import baseline_wpm
         from voicemock.store.session import resolve_recordings_dir
 
         baseline = baseline_wpm(resolve_recordings_dir(recordings_dir))
@@ -64,7 +64,8 @@ def score(
         try:
             answer = read_answer(path, options)
             card = assess(
-                answer.transcript, answer.audio, question=question, rubric=rubric_obj, level=level, baseline_wpm=baseline
+                answer.transcript, answer.audio, question=question, rubric=rubric_obj, level=level, baseline_wpm=baseline,
+                options=options,
             )
         except (AudioError, TranscriptError) as exc:
             failed += 1

@@ -31,7 +31,7 @@ def train(data_dir: str | None, output_dir: str | None, no_cv: bool, with_correc
     """
     from pathlib import Path
 
-    from voicemock.assess.classifier import train_classifier
+    from voicemock.flows.training import train_classifier
 
     if dirs and not with_corrections:
         raise click.UsageError("folders were given without --with-corrections; add the flag to train with their coach relabels")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from voicemock.records import SIGNAL_DIMENSIONS
 from voicemock.resources import models_dir
 
 __all__ = [
@@ -114,7 +115,7 @@ def sentence_figures(y_true: list[str], y_pred: list[str]) -> dict[str, Any]:
     figures["polarity_only_macro_f1"] = polarity["macro_f1"]
     figures["polarity_only_per_label"] = polarity["per_label"]
     dimension_ovr = {}
-    for d in ("conceptual", "applied", "production", "communication"):
+    for d in SIGNAL_DIMENSIONS:
         truth = [_dimension(t) == d for t in y_true]
         guess = [_dimension(p) == d for p in y_pred]
         p, r, f, _ = precision_recall_fscore_support(truth, guess, average="binary", zero_division=0)
@@ -132,18 +133,17 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
     from scipy.stats import spearmanr
     from sklearn.linear_model import LogisticRegression
 
-    from voicemock.assess.classifier import load_classifier, read_signals
+    from voicemock.assess.classifier import load_classifier
     from voicemock.assess.features import BUZZWORDS, tokenize
-    from voicemock.assess.scoring import (
-        SIGNAL_DIMENSIONS,
-        _answer_question,
-        _answer_sentences,
+    from voicemock.assess.scoring import gather_evidence, raw_signal_scores
+    from voicemock.flows.answer_fit import (
         answer_agreement,
+        answer_question,
+        answer_sentences,
         cross_validated_predictions,
-        gather_evidence,
-        raw_signal_scores,
         read_answers,
     )
+    from voicemock.flows.training import read_signals
 
     classifier = load_classifier(artifact)
     data_dir = Path(data_dir) if data_dir else models_dir() / "data"
@@ -177,14 +177,11 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
         return result
     answers = read_answers(answers_path)
     result.answer_count = len(answers)
-    try:
-        from voicemock.bank.questions import load_bank
+    from voicemock.bank.questions import load_bank
 
-        bank = load_bank()
-    except Exception:
-        bank = None
+    bank = load_bank()  # a broken bank is the user's to fix, not a reason to score without it
     result.answers["scorer (out-of-fold)"] = answer_agreement(cross_validated_predictions(classifier, answers, questions=bank), answers)
-    final = [raw_signal_scores(gather_evidence(_answer_sentences(a.text), classifier, _answer_question(a, bank)), classifier.aggregation) for a in answers]
+    final = [raw_signal_scores(gather_evidence(answer_sentences(a.text), classifier, answer_question(a, bank)), classifier.aggregation) for a in answers]
     result.in_sample = answer_agreement(final, answers)
 
     def constant_for_all(values):
@@ -196,7 +193,7 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
     for a in answers:
         tokens = set(tokenize(a.text))
         lowered = a.text.lower()
-        question = _answer_question(a, bank)
+        question = answer_question(a, bank)
         keywords = [] if isinstance(question, str) else list(question.keywords)
         keyword_hits.append(len(tokens & BUZZWORDS) + sum(1 for k in keywords if k.lower() in lowered))
     result.answers["baseline: keyword list"] = answer_agreement(constant_for_all(keyword_hits), answers)
@@ -253,7 +250,7 @@ def format_evaluation(ev: Evaluation) -> str:
     if ev.answers:
         out.append("")
         out.append(f"Answers: Spearman rank correlation with the target scores, {ev.answer_count} answers")
-        keys = ["conceptual", "applied", "production", "communication", "pooled", "overall"]
+        keys = [*SIGNAL_DIMENSIONS, "pooled", "overall"]
         out.append(f"  {'method':<26}" + "".join(f"{k:>14}" for k in keys))
         for m, figures in ev.answers.items():
             out.append(f"  {m:<26}" + "".join(f"{figures[k]:>14.3f}" for k in keys))
@@ -302,7 +299,8 @@ def compare_with_corrections(
     """
     import tempfile
 
-    from voicemock.assess.classifier import load_classifier, read_signals, train_classifier
+    from voicemock.assess.classifier import load_classifier
+    from voicemock.flows.training import read_signals, train_classifier
     from voicemock.store.corrections import collect_corrections, corrections_to_signal_rows
     from voicemock.errors import ClassifierError
 

@@ -88,10 +88,13 @@ def assess(
     baseline_wpm: float | None = None,
     classifier_path: str | Path | None = None,
     hesitations: list[Hesitation] | None = None,
+    options: TranscribeOptions | None = None,
 ) -> Scorecard:
     """Delivery, structure and rubric scores for one transcribed answer.
 
     `hesitations`: filled pauses already found on the audio (by the live transcriber, during the take).
+    `options`: what the answer was transcribed with; every later Whisper use (the hesitation detector)
+    takes the same model from it.
     """
     from voicemock.assess.classifier import load_classifier
     from voicemock.assess.delivery import measure_delivery
@@ -101,7 +104,7 @@ def assess(
 
     rubric_obj = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     classifier = load_classifier(classifier_path)
-    delivery = measure_delivery(transcript, audio, baseline_wpm=baseline_wpm, hesitations=hesitations)
+    delivery = measure_delivery(transcript, audio, baseline_wpm=baseline_wpm, hesitations=hesitations, whisper=options)
     structure = analyze_structure(
         transcript,
         competency=question.competency if question else None,

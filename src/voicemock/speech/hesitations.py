@@ -20,6 +20,7 @@ import numpy as np
 
 from voicemock.audio.files import SAMPLE_RATE, DecodedAudio
 from voicemock.records import Hesitation, Span, Word
+from voicemock.speech.transcribe import TranscribeOptions
 
 __all__ = [
     "FRAME_S",
@@ -185,13 +186,14 @@ def find_hesitations(
     words: list[Word],
     *,
     activity: AudioActivity | None = None,
-    model: str | None = None,
+    whisper: TranscribeOptions | None = None,
     options: HesitationOptions = HesitationOptions(),
 ) -> list[Hesitation]:
     """Filled pauses heard in the audio that the transcript's words do not already name.
 
     `words` is the transcript's word list: stretches where it already has a filler are skipped so a
-    filler is never counted twice. Costs one extra Whisper pass over the candidate stretches only
+    filler is never counted twice. `whisper` is the answer's own transcribe options, so the pass runs on
+    the model (and thread count) that transcribed the answer, never a second one. Costs one extra Whisper pass over the candidate stretches only
     (silence-padded, a few seconds of audio for a two-minute answer).
     """
     if activity is None or activity.voicing is None:
@@ -201,7 +203,7 @@ def find_hesitations(
     candidates = [c for c in candidates if not any(_overlap(c, Span(w.start, w.end)) > 0 for w in already)]
     if not candidates:
         return []
-    heard = _ask_whisper(audio, candidates, model=model, options=options)
+    heard = _ask_whisper(audio, candidates, whisper_options=whisper or TranscribeOptions(), options=options)
     found = []
     for span, tokens in zip(candidates, heard):
         kind = _kind(tokens)
@@ -243,7 +245,7 @@ def _overlap(a: Span, b: Span) -> float:
 
 
 def _ask_whisper(
-    audio: DecodedAudio, spans: list[Span], *, model: str | None, options: HesitationOptions
+    audio: DecodedAudio, spans: list[Span], *, whisper_options: TranscribeOptions, options: HesitationOptions
 ) -> list[list[str]]:
     """What Whisper hears in each stretch alone: the stretches laid end to end with silence between,
     one pass with word timestamps, each word given back to the stretch its middle falls in."""
@@ -260,7 +262,7 @@ def _ask_whisper(
         windows.append((t, t + 2 * options.pad_s + span.duration))
         t += 2 * options.pad_s + span.duration
     clip = np.concatenate(pieces)
-    whisper = load_model(resolve_model(model))
+    whisper = load_model(resolve_model(whisper_options.model), whisper_options.cpu_threads)
     segments, _ = whisper.transcribe(
         clip,
         language="en",

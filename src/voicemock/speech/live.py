@@ -179,7 +179,7 @@ class LiveTranscriber:
         if self.detect_hesitations and not decoded.is_silent:
             from voicemock.speech.hesitations import find_hesitations
 
-            found = find_hesitations(decoded, piece.words, model=self.options.model)
+            found = find_hesitations(decoded, piece.words, whisper=self.options)
             self.hesitations.extend(
                 Hesitation(start=round(h.start + offset_s, 3), end=round(h.end + offset_s, 3), kind=h.kind) for h in found
             )

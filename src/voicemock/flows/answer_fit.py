@@ -1,0 +1,169 @@
+"""Fitting how sentence signals become answer scores: tau and the per-dimension ridge coefficients,
+fitted on models/data/answers.jsonl with question-grouped cross-validation (see voicemock.assess.scoring).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from voicemock.assess.scoring import (
+    DEFAULT_AGGREGATION,
+    SUBSTANCE_FULL,
+    design_row,
+    gather_evidence,
+    raw_signal_scores,
+    signal_mass,
+)
+from voicemock.bank.rubric import SIGNAL_DIMENSIONS, signal_weights
+from voicemock.errors import ClassifierError, QuestionBankError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from voicemock.assess.classifier import SignalClassifier
+    from voicemock.bank.questions import Question
+
+__all__ = [
+    "AnswerRow",
+    "read_answers",
+    "fit_aggregation",
+    "answer_agreement",
+    "cross_validated_predictions",
+    "answer_sentences",
+    "answer_question",
+]
+
+TAU_GRID = (0.5, 1.0, 2.0)
+RIDGE_ALPHA = 1.0
+
+
+
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    id: str
+    question_id: str
+    competency: str
+    question: str
+    text: str
+    quality: str
+    scores: dict[str, float]
+
+
+def read_answers(path: Path) -> list[AnswerRow]:
+    rows = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            rows.append(
+                AnswerRow(
+                    id=str(d["id"]), question_id=str(d.get("question_id", "")), competency=str(d.get("competency", "")),
+                    question=str(d.get("question", "")), text=str(d["text"]), quality=str(d.get("quality", "")),
+                    scores={k: float(d["scores"][k]) for k in SIGNAL_DIMENSIONS},
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ClassifierError(f"{path}:{n}: bad answer row ({exc}); fix the line and run `voicemock train` again") from None
+    return rows
+
+
+def fit_aggregation(classifier: SignalClassifier, answers: list[AnswerRow], *, questions=None) -> dict[str, Any]:
+    """Fit tau and the per-dimension ridge coefficients on answers.jsonl; see the module docstring."""
+    evidences = [gather_evidence(answer_sentences(a.text), classifier, answer_question(a, questions)) for a in answers]
+    best = None
+    for tau in TAU_GRID:
+        oof = _out_of_fold(evidences, answers, tau)
+        mse = sum((oof[i][d] - a.scores[d]) ** 2 for i, a in enumerate(answers) for d in SIGNAL_DIMENSIONS)
+        if best is None or mse < best[0] - 1e-9:
+            best = (mse, tau, oof)
+    _, tau, oof = best
+    coef = _fit_coef(evidences, answers, tau, range(len(answers)))
+    aggregation = {"tau": tau, "coef": coef, "fitted": True, "answers": len(answers)}
+    aggregation["cv_rmse"] = {
+        d: round(math.sqrt(sum((oof[i][d] - a.scores[d]) ** 2 for i, a in enumerate(answers)) / len(answers)), 4)
+        for d in SIGNAL_DIMENSIONS
+    }
+    aggregation["cv"] = answer_agreement(oof, answers)
+    return aggregation
+
+
+def answer_agreement(predicted: list[dict[str, float]], answers: list[AnswerRow], weights: dict[str, float] | None = None) -> dict[str, Any]:
+    """Spearman rank correlation of predicted and target scores: per dimension, pooled, and overall."""
+    from scipy.stats import spearmanr
+
+    weights = weights or signal_weights()
+    out: dict[str, Any] = {}
+    for d in SIGNAL_DIMENSIONS:
+        out[d] = _rho(spearmanr([p[d] for p in predicted], [a.scores[d] for a in answers]))
+    pooled_p = [p[d] for p in predicted for d in SIGNAL_DIMENSIONS]
+    pooled_t = [a.scores[d] for a in answers for d in SIGNAL_DIMENSIONS]
+    out["pooled"] = _rho(spearmanr(pooled_p, pooled_t))
+    overall_p = [sum(p[d] * w for d, w in weights.items()) for p in predicted]
+    overall_t = [sum(a.scores[d] * w for d, w in weights.items()) for a in answers]
+    out["overall"] = _rho(spearmanr(overall_p, overall_t))
+    return out
+
+
+def _rho(result) -> float:
+    value = float(result.statistic if hasattr(result, "statistic") else result[0])
+    return round(value, 4) if math.isfinite(value) else 0.0
+
+
+def _fit_coef(evidences, answers, tau, indices) -> dict[str, list[float]]:
+    import numpy as np
+
+    coef = {}
+    for d in SIGNAL_DIMENSIONS:
+        rows, targets = [], []
+        for i in indices:
+            ev = evidences[i]
+            rows.append(design_row(signal_mass(ev), d, min(1.0, ev.content_words / SUBSTANCE_FULL), tau))
+            targets.append(answers[i].scores[d])
+        X, y = np.asarray(rows), np.asarray(targets)
+        penalty = RIDGE_ALPHA * np.eye(X.shape[1])
+        penalty[0, 0] = 0.0  # the intercept is not shrunk
+        coef[d] = [round(float(c), 5) for c in np.linalg.solve(X.T @ X + penalty, X.T @ y)]
+    return coef
+
+
+def _out_of_fold(evidences, answers, tau) -> list[dict[str, float]]:
+    """Predictions for each answer from coefficients fitted without any answer to the same question."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    groups = [a.question_id or a.id for a in answers]
+    folds = min(5, len(set(groups)))
+    predictions: list[dict[str, float] | None] = [None] * len(answers)
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(answers)), groups=groups):
+        coef = _fit_coef(evidences, answers, tau, train_idx)
+        for i in test_idx:
+            predictions[i] = raw_signal_scores(evidences[i], {"tau": tau, "coef": coef})
+    return predictions  # type: ignore[return-value]
+
+
+def cross_validated_predictions(classifier: SignalClassifier, answers: list[AnswerRow], *, questions=None) -> list[dict[str, float]]:
+    """Out-of-fold raw scores for every answer, with the card's tau (what `voicemock evaluate` reports)."""
+    evidences = [gather_evidence(answer_sentences(a.text), classifier, answer_question(a, questions)) for a in answers]
+    tau = float(classifier.aggregation.get("tau", DEFAULT_AGGREGATION["tau"]))
+    return _out_of_fold(evidences, answers, tau)
+
+
+def answer_sentences(text: str) -> list[tuple[str, float | None, float | None]]:
+    from voicemock.speech.sentences import split_text
+
+    return [(s, None, None) for s in split_text(text)]
+
+
+def answer_question(answer: AnswerRow, questions) -> Question | str:
+    if questions is not None and answer.question_id:
+        try:
+            return questions.get(answer.question_id)
+        except QuestionBankError:  # an id the bank no longer has: fall back to the copied text
+            pass
+    return answer.question
+
