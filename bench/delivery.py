@@ -176,11 +176,11 @@ def main() -> None:
 
     import jiwer
 
-    from voicemock.audio.files import DecodedAudio, load_audio
-    from voicemock.assess.delivery import measure_delivery
+    from voicemock import DecodedAudio, load_audio
+    from voicemock import measure_delivery
     from voicemock.assess.fillers import find_fillers, tokens_of
     from voicemock.speech.hesitations import FILLER_PROMPT
-    from voicemock.speech.transcribe import TranscribeOptions, transcribe_audio
+    from voicemock import TranscribeOptions, transcribe_audio
 
     plain, prompted = TranscribeOptions(), TranscribeOptions(initial_prompt=FILLER_PROMPT)
     t0 = time.perf_counter()

@@ -111,8 +111,8 @@ def throughput(answer: Path, rounds: int = 3) -> tuple[float, float]:
     sys.path.insert(0, str(REPO / "bench"))
     import transcribe as tb
 
-    from voicemock.speech.transcribe import transcribe_file
-    from voicemock.speech.model import default_cpu_threads
+    from voicemock import transcribe_file
+    from voicemock import default_cpu_threads
 
     bare = tb.bare_model(default_cpu_threads())
     transcribe_file(answer)  # load voicemock's model once

@@ -10,11 +10,11 @@ from __future__ import annotations
 import statistics
 import time
 
-from voicemock.assess.classifier import load_classifier
-from voicemock.bank.questions import load_bank
-from voicemock.records import Segment, Transcript, Word
-from voicemock.bank.rubric import load_rubric
-from voicemock.assess.scoring import score_transcript
+from voicemock import load_classifier
+from voicemock import load_bank
+from voicemock import Segment, Transcript, Word
+from voicemock import load_rubric
+from voicemock import score_transcript
 
 SENTENCES = [
     "My short answer is that I'd ship only after the golden set passes, and I'd keep measuring after launch.",
@@ -43,7 +43,7 @@ def three_minute_transcript(wpm: float = 150.0) -> Transcript:
 
 
 def main() -> None:
-    from voicemock.assess.classifier import forget_loaded_classifiers
+    from voicemock import forget_loaded_classifiers
 
     loads = []
     for _ in range(5):

@@ -94,12 +94,12 @@ PEAK_SNIPPET = """
 import resource, sys
 path, which, beam = sys.argv[1], sys.argv[2], int(sys.argv[3])
 if which == "voicemock":
-    from voicemock.speech.transcribe import TranscribeOptions, transcribe_file
+    from voicemock import TranscribeOptions, transcribe_file
     transcribe_file(path, TranscribeOptions(beam_size=beam))
 else:
     sys.path.insert(0, sys.argv[4])
     import transcribe as bench
-    from voicemock.speech.model import default_cpu_threads
+    from voicemock import default_cpu_threads
     bench.bare_transcribe(bench.bare_model(default_cpu_threads()), path, None, beam)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
@@ -121,8 +121,8 @@ def main() -> None:
     if not SPEECH.is_dir():
         sys.exit(f"{SPEECH} is missing: this bench needs ../shared/data/speech beside the repository")
 
-    from voicemock.speech.transcribe import TranscribeOptions, transcribe_file
-    from voicemock.speech.model import default_cpu_threads, load_model, resolve_model
+    from voicemock import TranscribeOptions, transcribe_file
+    from voicemock import default_cpu_threads, load_model, resolve_model
 
     threads = default_cpu_threads()
     beam = args.beam_size

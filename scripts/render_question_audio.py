@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from voicemock.fsutil import atomic_write_bytes, atomic_write_text  # noqa: E402
-from voicemock.bank.questions import load_bank  # noqa: E402
+from voicemock import load_bank  # noqa: E402
 from voicemock.audio.speak import MANIFEST_NAME, piper_voice_id, synthesize_samples, text_digest  # noqa: E402
 
 # Opus takes 8/12/16/24/48 kHz only; Piper's voice is 22.05 kHz, and 24 kHz keeps all of it.

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     import soundfile as sf
 
     from voicemock.fsutil import atomic_write_bytes, atomic_write_text
-    from voicemock.bank.questions import load_bank
+    from voicemock import load_bank
     from voicemock.audio.speak import synthesize_samples
 
     load_bank().get(QUESTION_ID)  # the question must exist in the shipped bank

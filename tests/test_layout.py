@@ -129,3 +129,17 @@ def test_every_subpackage_says_what_it_holds_and_may_import():
 def test_no_module_is_over_450_lines():
     long = sorted(f"{p.relative_to(PACKAGE)}: {n}" for p in PACKAGE.rglob("*.py") if (n := len(p.read_text().splitlines())) > 450)
     assert not long, "modules over 450 lines:\n" + "\n".join(long)
+
+
+def test_public_api_resolves_every_name_without_loading_heavy_modules():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, voicemock\n"
+        "heavy = [m for m in ('faster_whisper', 'sklearn', 'sounddevice', 'onnxruntime') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "missing = [n for n in voicemock.__all__ if not hasattr(voicemock, n)]\n"
+        "assert not missing, missing\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
