@@ -20,12 +20,14 @@ from voicemock.store.history import (
     SCHEMA_VERSION,
     HistoryError,
     HistoryStore,
-    baseline_wpm,
-    competency_standings,
-    delivery_trends,
     export_csv,
     history_path,
     record_take,
+)
+from voicemock.store.trends import (
+    baseline_wpm,
+    competency_standings,
+    delivery_trends,
     trends,
     weakest_competency,
 )

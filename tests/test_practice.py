@@ -25,7 +25,7 @@ from audio_harness import (
 from support import REPO, silence, synthesize, write_wav
 
 from voicemock.errors import QuestionBankError
-from voicemock.audio.capture import MARKER_SUFFIX
+from voicemock.audio.wavfile import MARKER_SUFFIX
 from voicemock.records import Transcript
 
 SAMPLE_ANSWER = REPO / "rubrics" / "samples" / "sample-answer.ogg"

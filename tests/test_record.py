@@ -17,7 +17,7 @@ from audio_harness import VirtualAudio, unavailable_reason
 from support import silence, synthesize, write_wav
 
 from voicemock.errors import AudioError, DeviceError
-from voicemock.audio.capture import MARKER_SUFFIX, recover_unfinished, repair_wav
+from voicemock.audio.wavfile import MARKER_SUFFIX, recover_unfinished, repair_wav
 
 
 def _killed_take(path, seconds=2.0, rate=16000):

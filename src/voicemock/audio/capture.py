@@ -11,29 +11,25 @@ Crash safety:
   last half second (measured: 0.1-0.4 s). The samples themselves reach the kernel with every 50 ms
   block; a power cut can lose what the kernel had not yet flushed (the file is fsynced only at the end).
 - A `<file>.recording` marker, locked with flock while the take runs, survives a SIGKILL;
-  `recover_unfinished` finds markers whose owner is gone, repairs the header from the file's real
-  length, and reports each take so the command can say so.
+  `audio.wavfile.recover_unfinished` finds markers whose owner is gone and repairs their takes.
+  The header upkeep and the marker live in `audio.wavfile`; this module is the capture loop.
 
 POSIX only (flock for the marker, select on the terminal for Enter).
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
 import logging
 import math
 import os
 import queue
 import select
 import signal
-import struct
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -44,22 +40,18 @@ from voicemock.audio.devices import (
     import_sounddevice,
     pick_input_device,
 )
+from voicemock.audio.wavfile import HeaderSync, create_marker, fsync_path, note_in_marker, release_marker
 from voicemock.errors import AudioError, DeviceError
 
 __all__ = [
-    "MARKER_SUFFIX",
     "RecordingProgress",
     "RecordingResult",
-    "RecoveredTake",
     "TakeInterrupted",
     "record_answer",
-    "recover_unfinished",
-    "repair_wav",
 ]
 
 logger = logging.getLogger(__name__)
 
-MARKER_SUFFIX = ".recording"
 BLOCK_S = 0.05  # one callback per 50 ms: few enough for Python, small enough that a crash loses little
 HEADER_SYNC_S = 0.5  # how often the WAV header is brought up to date while recording
 FIRST_BLOCK_TIMEOUT_S = 6.0  # a stream's first block can take 2 s on a loaded machine; beyond 6 s it is stuck
@@ -93,21 +85,6 @@ class RecordingResult:
     cue_end_s: float | None  # where on the file's timeline the start cue had finished; None: no cue
     speech_detected: bool
     warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class RecoveredTake:
-    path: Path
-    duration_s: float
-    repaired: bool  # the header had to be rewritten (False: it was already up to date)
-    started_at: str | None
-    removed_empty: bool = False  # the take held no audio at all, so file and marker were removed
-
-    def describe(self) -> str:
-        if self.removed_empty:
-            return f"{self.path}: an unfinished take with no audio in it was removed"
-        started = f" (started {self.started_at})" if self.started_at else ""
-        return f"{self.path}: recovered an unfinished take{started}, {self.duration_s:.1f} s of audio"
 
 
 class TakeInterrupted(DeviceError):
@@ -150,13 +127,13 @@ def record_answer(
     mic = pick_input_device(device)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    marker = _create_marker(target, mic)
+    marker = create_marker(target, mic)
     try:
         take = _Take(sd, mic, target, marker, max_seconds, silence_stop, stop_on_enter, cue, on_level, on_start)
         take.on_block = on_block
         return take.run()
     finally:
-        _release_marker(marker, target)
+        release_marker(marker, target)
 
 
 class _Take:
@@ -203,7 +180,7 @@ class _Take:
             self.first_block.set()
 
     # -- writer thread: queue to disk, levels for silence detection and the meter
-    def _write_loop(self, sf_file, header: _HeaderSync) -> None:
+    def _write_loop(self, sf_file, header: HeaderSync) -> None:
         try:
             last_sync = time.monotonic()
             while True:
@@ -267,7 +244,7 @@ class _Take:
             sf_file = sf.SoundFile(str(self.path), mode="x", samplerate=self.samplerate, channels=1, format="WAV", subtype="PCM_16")
         except FileExistsError:
             raise AudioError(f"{self.path}: already exists; a take never overwrites a file, pick another name") from None
-        header = _HeaderSync(self.path)
+        header = HeaderSync(self.path)
         stream = None
         writer = threading.Thread(target=self._write_loop, args=(sf_file, header), name="voicemock-writer", daemon=True)
         writer.start()
@@ -298,7 +275,7 @@ class _Take:
                     f"(busy or disconnected?); pick another with --device (see `voicemock devices`), {ANSWER_FILE_HINT}"
                 )
             first_delay = (self.first_block_at or opened_at) - opened_at
-            _note_in_marker(self.marker_fd, first_block_at_unix=time.time() - (time.monotonic() - self.first_block_at))
+            note_in_marker(self.marker_fd, first_block_at_unix=time.time() - (time.monotonic() - self.first_block_at))
             if self.cue:
                 cue_end_s = self._play_cue(warnings)
             if self.on_start is not None:
@@ -318,7 +295,7 @@ class _Take:
             writer.join()
             sf_file.close()
             header.close()
-            _fsync(self.path)
+            fsync_path(self.path)
             _restore_sigterm(previous_term)
         if self.writer_error is not None:
             raise AudioError(
@@ -410,206 +387,7 @@ class _Take:
         raise _Stop
 
 
-# ---------------------------------------------------------------------------- WAV header upkeep
-
-
-class _HeaderSync:
-    """Keeps the RIFF and data chunk sizes of a WAV that libsndfile is still writing up to date.
-
-    libsndfile writes the real sizes only on close; until then they read 0. Patching them in place
-    (libsndfile writes samples with plain write() calls, so the bytes are already in the file) makes
-    the file readable after a SIGKILL by strict readers too, such as Python's wave module.
-    """
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.fd: int | None = None
-        self.data_size_offset: int | None = None
-        self.data_start: int | None = None
-        self.block_align = 2
-
-    def sync(self, frames: int) -> None:
-        if self.fd is None:
-            layout = _wav_layout(self.path)
-            if layout is None:
-                return
-            self.data_size_offset, self.data_start, self.block_align = layout
-            self.fd = os.open(self.path, os.O_WRONLY)
-        data_bytes = frames * self.block_align
-        os.pwrite(self.fd, struct.pack("<I", self.data_start - 8 + data_bytes), 4)
-        os.pwrite(self.fd, struct.pack("<I", data_bytes), self.data_size_offset)
-
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-
-def _wav_layout(path: Path) -> tuple[int, int, int] | None:
-    """(offset of the data chunk's size field, offset of the first sample, bytes per frame) or None."""
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-        return None
-    pos = 12
-    block_align = None
-    while pos + 8 <= len(head):
-        chunk_id, size = head[pos : pos + 4], struct.unpack("<I", head[pos + 4 : pos + 8])[0]
-        if chunk_id == b"fmt " and pos + 8 + 14 <= len(head):
-            block_align = struct.unpack("<H", head[pos + 8 + 12 : pos + 8 + 14])[0]
-        if chunk_id == b"data":
-            return (pos + 4, pos + 8, block_align or 2) if block_align else None
-        pos += 8 + size + (size & 1)
-    return None
-
-
-def repair_wav(path: str | Path) -> tuple[float, bool]:
-    """Make a WAV cut short by a crash whole: sizes from the file's real length, a partial frame dropped.
-
-    Returns (duration in seconds, whether anything had to change).
-    """
-    p = Path(path)
-    layout = _wav_layout(p)
-    if layout is None:
-        raise AudioError(f"{p}: not a WAV file with a data chunk; it cannot be repaired")
-    size_offset, data_start, block_align = layout
-    with open(p, "r+b") as fh:
-        head = fh.read(data_start)
-        rate = struct.unpack("<I", head[24:28])[0] if head[12:16] == b"fmt " else 0
-        file_size = os.fstat(fh.fileno()).st_size
-        data_bytes = max(0, file_size - data_start)
-        data_bytes -= data_bytes % block_align
-        old_riff = struct.unpack("<I", head[4:8])[0]
-        old_data = struct.unpack("<I", head[size_offset : size_offset + 4])[0]
-        new_riff = data_start - 8 + data_bytes
-        changed = (old_riff, old_data) != (new_riff, data_bytes) or file_size != data_start + data_bytes
-        if changed:
-            fh.truncate(data_start + data_bytes)
-            fh.seek(4)
-            fh.write(struct.pack("<I", new_riff))
-            fh.seek(size_offset)
-            fh.write(struct.pack("<I", data_bytes))
-            fh.flush()
-            os.fsync(fh.fileno())
-    frames = data_bytes // block_align
-    return (round(frames / rate, 3) if rate else 0.0), changed
-
-
-# ---------------------------------------------------------------------------- markers and recovery
-
-
-def _marker_path(audio: Path) -> Path:
-    return audio.with_name(audio.name + MARKER_SUFFIX)
-
-
-def _create_marker(audio: Path, mic: AudioDevice) -> int:
-    """Create and lock `<audio>.recording`; the lock dies with the process, however it dies."""
-    marker = _marker_path(audio)
-    if audio.exists():
-        raise AudioError(f"{audio}: already exists; a take never overwrites a file, pick another name")
-    try:
-        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o644)
-    except FileExistsError:
-        raise AudioError(f"{marker}: another take into {audio.name} is running or was cut short; run again to recover it") from None
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    info = {
-        "audio": audio.name,
-        "pid": os.getpid(),
-        "device": mic.name,
-        "samplerate": int(mic.default_samplerate),
-        "started_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
-        "started_at_unix": time.time(),
-    }
-    os.write(fd, json.dumps(info).encode())
-    os.fsync(fd)
-    return fd
-
-
-def _note_in_marker(fd: int | None, **fields) -> None:
-    """Add facts to the marker (when audio started flowing): what a post-mortem needs to measure loss."""
-    if fd is None:
-        return
-    info = _read_marker(fd)
-    info.update(fields)
-    data = json.dumps(info).encode()
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, data, 0)
-
-
-def _release_marker(fd: int, audio: Path) -> None:
-    # A take that failed before its first block leaves a header-only file: it holds nothing to keep.
-    if audio.exists() and _audio_bytes(audio) == 0:
-        audio.unlink()
-    _marker_path(audio).unlink(missing_ok=True)
-    os.close(fd)
-
-
-def _audio_bytes(audio: Path) -> int:
-    layout = _wav_layout(audio)
-    size = audio.stat().st_size
-    return size if layout is None else max(0, size - layout[1])
-
-
-def recover_unfinished(recordings_dir: str | Path) -> list[RecoveredTake]:
-    """Repair every take in `recordings_dir` (or one folder down) whose recording process died.
-
-    A take whose process still runs holds the marker's lock and is left alone.
-    """
-    root = Path(recordings_dir)
-    if not root.is_dir():
-        return []
-    recovered = []
-    for marker in sorted([*root.glob(f"*{MARKER_SUFFIX}"), *root.glob(f"*/*{MARKER_SUFFIX}")]):
-        try:
-            fd = os.open(marker, os.O_RDWR)
-        except FileNotFoundError:
-            continue  # finished between the glob and now
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # a live take
-            info = _read_marker(fd)
-            audio = marker.with_name(marker.name[: -len(MARKER_SUFFIX)])
-            started = info.get("started_at")
-            if not audio.exists() or _audio_bytes(audio) == 0:
-                # Killed before the first block reached the disk: there is nothing to keep.
-                audio.unlink(missing_ok=True)
-                recovered.append(RecoveredTake(audio, 0.0, False, started, removed_empty=True))
-            elif _wav_layout(audio) is None:
-                logger.warning("%s: unfinished take is not a WAV file; left as it is", audio)
-                recovered.append(RecoveredTake(audio, 0.0, False, started))
-            else:
-                duration, changed = repair_wav(audio)
-                recovered.append(RecoveredTake(audio, duration, changed, started))
-            marker.unlink(missing_ok=True)
-            logger.info("recovered %s", recovered[-1].describe())
-        finally:
-            os.close(fd)
-    return recovered
-
-
-def _read_marker(fd: int) -> dict:
-    try:
-        raw = os.pread(fd, 65536, 0)
-        return json.loads(raw.decode()) if raw.strip() else {}
-    except (OSError, ValueError):
-        return {}  # killed while writing the marker: the audio file's name is all that is needed
-
-
 # ---------------------------------------------------------------------------- small helpers
-
-
-def _fsync(path: Path) -> None:
-    """A finished take is on the disk itself, not only in the page cache, before anyone is told it is saved."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _stdin_fd() -> int | None:

@@ -59,7 +59,7 @@ def history(question_id: str | None, competency: str | None, since, recordings_d
 
 
 def _render(takes, path: Path) -> str:
-    from voicemock.store.history import (
+    from voicemock.store.trends import (
         OWN_SOURCES,
         delivery_trends,
         rank_competencies,

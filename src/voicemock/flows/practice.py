@@ -24,9 +24,9 @@ from voicemock.errors import AudioError, VoicemockError
 from voicemock.audio.capture import (
     RecordingProgress,
     RecordingResult,
-    RecoveredTake,
     TakeInterrupted,
 )
+from voicemock.audio.wavfile import RecoveredTake
 from voicemock.store.session import Session, create_session, resolve_recordings_dir
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -163,7 +163,7 @@ def speak_question(question: Question, session: Session, *, enabled: bool = True
 def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], None] | None = None) -> PracticeResult:
     """One round, start to finish. The session folder keeps whatever was done if a step fails."""
     from voicemock.bank.questions import load_bank
-    from voicemock.audio.capture import recover_unfinished
+    from voicemock.audio.wavfile import recover_unfinished
 
     emit = on_event or (lambda event: None)
     recordings_dir = resolve_recordings_dir(options.recordings_dir)
@@ -175,7 +175,7 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
     rng = random.Random(options.seed) if options.seed is not None else None
     competency = options.competency
     if options.next_weakest and not options.question_id and not competency:
-        from voicemock.store.history import weakest_competency
+        from voicemock.store.trends import weakest_competency
 
         competency = weakest_competency(recordings_dir, list(bank.competencies))
         emit(PracticeEvent("next", f"Practising {competency}: your weakest recent competency (or one not yet practised)."))
@@ -418,7 +418,7 @@ def _render(scorecard: Scorecard, fmt: str) -> str:
 
 
 def _baseline_wpm(recordings_dir: Path) -> float | None:
-    from voicemock.store.history import baseline_wpm
+    from voicemock.store.trends import baseline_wpm
 
     return baseline_wpm(recordings_dir)
 

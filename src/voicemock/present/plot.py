@@ -21,7 +21,7 @@ __all__ = ["plot_history"]
 
 log = logging.getLogger(__name__)
 
-# The personal median needs a few takes before it means anything; same rule as history.baseline_wpm.
+# The personal median needs a few takes before it means anything; same rule as trends.baseline_wpm.
 _MIN_BASELINE_TAKES = 5
 
 
