@@ -82,8 +82,8 @@ def main() -> None:
     if not SPEECH.is_dir():
         raise SystemExit(f"{SPEECH} is absent: this bench needs ../shared/data/speech beside the repository")
 
-    from voicemock.flows.batch import choose_split
-    from voicemock.speech.model import default_cpu_threads
+    from voicemock.flows.batch_local import choose_split
+    from voicemock import default_cpu_threads
 
     cores = default_cpu_threads()
     paths = clips(args.clips)

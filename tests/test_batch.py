@@ -18,7 +18,10 @@ import pytest
 from click.testing import CliRunner
 from support import SPEECH, silence, write_wav
 
-from voicemock.flows.batch import LEDGER_DIR, SUMMARY_NAME, BatchSettings, choose_split, discover_inputs, run_batch
+from voicemock.flows.batch import SUMMARY_NAME, BatchSettings, run_batch
+from voicemock.flows.batch_inputs import discover_inputs
+from voicemock.flows.batch_ledger import LEDGER_DIR
+from voicemock.flows.batch_local import choose_split
 from voicemock.cli import _Group
 from voicemock.commands.batch import batch
 from voicemock.present.progress import ProgressBar, format_seconds
@@ -149,7 +152,7 @@ def test_rubric_without_score_is_a_usage_error(tmp_path):
 
 
 def test_one_batch_at_a_time_per_output_dir_and_stale_temp_files_go(tmp_path):
-    from voicemock.flows.batch import Ledger
+    from voicemock.flows.batch_ledger import Ledger
     from voicemock.errors import VoicemockError
 
     out = tmp_path / "out"

@@ -1,12 +1,13 @@
+"""`voicemock batch`: transcribe (and score) folders of recordings, here or on a Dask cluster."""
+
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from voicemock.commands.options import DECODE_MODES, history_options, model_options, remember_take
+from voicemock.commands.options import history_options, level_option, model_options, remember_take, transcribe_options
 from voicemock.speech.writers import FORMATS
 
 
@@ -32,7 +33,7 @@ def _parse_formats(ctx, param, value: tuple[str, ...]) -> tuple[str, ...]:
 )
 @click.option("--score", is_flag=True, help="Also score each answer against the rubric (writes <name>.report.json).")
 @click.option("--rubric", metavar="ID|PATH", help="Rubric for --score (default: ai-pm-technical).")
-@click.option("--level", type=click.Choice(["apm", "pm", "senior"]), help="Level for --score (default: the rubric's).")
+@level_option("Level for --score (default: the rubric's).")
 @click.option(
     "-f", "--formats", multiple=True, callback=_parse_formats, metavar="LIST",
     help=f"Transcript formats, comma-separated: {', '.join(FORMATS)} or all. Default: txt,json.",
@@ -83,8 +84,8 @@ def batch(
     if scheduler and workers:
         raise click.UsageError("--workers is for local runs; with --scheduler the cluster's workers do the work")
     settings = BatchSettings(
-        model=model, beam_size=beam_size, vad=not no_vad, formats=formats,
-        batched=DECODE_MODES[decode], score=score, rubric=rubric, level=level,
+        transcribe=transcribe_options(model, beam_size, no_vad, decode),
+        formats=formats, score=score, rubric=rubric, level=level,
     )
     # Scored takes go to the history as they finish, so a stopped batch has recorded what it did.
     observer = _ProgressObserver(recordings_dir if score and not no_history else None, output_dir)
@@ -133,13 +134,12 @@ class _ProgressObserver:
     def finished(self, result) -> None:
         if self.bar is not None:
             self.bar.advance(result.audio_s, failed=result.error is not None)
-        report = result.texts.get("report.json")
-        if self.history_dir is not None and result.error is None and report:
-            from voicemock.records import Scorecard
+        if self.history_dir is not None and result.error is None and result.scorecard is not None:
+            from voicemock.flows.batch_work import REPORT_SUFFIX
 
-            card = Scorecard.from_dict(json.loads(report))
-            files = {"input": result.display, "report": str((self.output_dir / f"{result.key}.report.json").resolve())}
-            remember_take(card, self.history_dir, source="batch", files=files)
+            report = self.output_dir / f"{result.key}.{REPORT_SUFFIX}"
+            files = {"input": result.display, "report": str(report.resolve())}
+            remember_take(result.scorecard, self.history_dir, source="batch", files=files)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -1,9 +1,10 @@
 """Running a batch on a Dask cluster: the same per-file work, on the cluster's workers.
 
 Each worker loads the Whisper model once, through a worker plugin, before its first file. The client
-reads each input and ships its bytes to the worker, and the worker hands back rendered outputs, so
-workers need voicemock and the model but no view of the client's filesystem; all writing (outputs,
-ledger, summary) stays on the client, where resuming works exactly as it does locally.
+reads each input and ships its bytes to the worker, and the worker hands back its WorkResult (the
+transcripts, the typed Scorecard, the summary row), so workers need voicemock and the model but no view
+of the client's filesystem; all writing (outputs, ledger, summary) stays on the client, where resuming
+works exactly as it does locally.
 
 Imported only for `--scheduler`: it needs the `cluster` extra (dask distributed).
 """
@@ -18,8 +19,8 @@ from urllib.parse import urlparse
 
 from distributed import Client, WorkerPlugin, as_completed
 
-from voicemock.flows.batch import BatchJob, BatchSettings, WorkResult, _row, prepare_worker, process_file
 from voicemock.errors import VoicemockError
+from voicemock.flows.batch_work import BatchJob, BatchSettings, WorkResult, cannot_read, prepare_worker, process_file
 
 __all__ = ["ModelPlugin", "run_on_cluster", "connect"]
 
@@ -100,8 +101,7 @@ def run_on_cluster(address: str, jobs: list[BatchJob], settings: BatchSettings) 
             try:
                 data = Path(job.path).read_bytes()
             except OSError as exc:
-                error = f"cannot read it ({exc.strerror or exc}); check its permissions"
-                return WorkResult(key=job.key, display=job.display, row=_row(job.display, error=error), error=error)
+                return WorkResult.failure(job.key, job.display, cannot_read(exc))
             # Scatter first: large audio as a task argument bloats the graph the scheduler holds.
             [data_future] = client.scatter([data], hash=False)
             future = client.submit(
@@ -121,7 +121,7 @@ def run_on_cluster(address: str, jobs: list[BatchJob], settings: BatchSettings) 
                 yield future.result()
             except Exception as exc:  # KilledWorker, a lost connection: the file failed, the batch goes on
                 error = f"the cluster could not process it ({type(exc).__name__}: {exc}); re-run to retry"
-                yield WorkResult(key=job.key, display=job.display, row=_row(job.display, error=error), error=error)
+                yield WorkResult.failure(job.key, job.display, error)
             future.release()
             while pending and len(job_of) < window:
                 early = submit_next()
