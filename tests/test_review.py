@@ -37,6 +37,7 @@ from voicemock.present.review import (
     write_review,
 )
 from voicemock.speech.sentences import split_sentences
+from voicemock.store.session import AskedQuestion
 
 # Three sentences a coach would mark differently: a strong applied one, a textbook definition, and
 # a production tradeoff. A long silence after the first gives the timeline a long pause.
@@ -290,8 +291,8 @@ def _hostile_inputs() -> ReviewInputs:
     )
     corrections = {"version": 1, "session": HOSTILE, "coach": HOSTILE, "relabels": [], "score_overrides": [],
                    "notes": [{"text": HOSTILE, "at": None, "coach": HOSTILE, "created_at": ""}]}
-    return ReviewInputs(transcript=transcript, scorecard=card.to_dict(), audio_path=None,
-                        question={"id": "evals-01", "text": HOSTILE}, corrections=corrections)
+    return ReviewInputs(transcript=transcript, scorecard=card, audio_path=None,
+                        question=AskedQuestion(id="evals-01", competency=None, text=HOSTILE), corrections=corrections)
 
 
 def test_transcript_markup_is_escaped_everywhere():

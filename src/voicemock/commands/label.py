@@ -4,8 +4,7 @@ from pathlib import Path
 
 import click
 
-_DIMENSIONS = ("conceptual", "applied", "production", "communication", "none")
-_POLARITIES = ("strong", "weak", "neutral")
+from voicemock.store.corrections import POLARITIES, SIGNAL_DIMENSIONS
 
 
 def _score_pair(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, float]]:
@@ -26,8 +25,8 @@ def _score_pair(ctx: click.Context, param: click.Parameter, values: tuple[str, .
 @click.argument("session_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--sentence", metavar="TEXT", help="The sentence to relabel: its words, or enough of them to pick one.")
 @click.option("--at", "at", type=click.FloatRange(min=0), metavar="SECONDS", help="The sentence spoken at this time.")
-@click.option("--dimension", type=click.Choice(_DIMENSIONS), help="The signal dimension the sentence really shows.")
-@click.option("--polarity", type=click.Choice(_POLARITIES), help="strong, weak, or neutral (neutral means dimension none).")
+@click.option("--dimension", type=click.Choice(SIGNAL_DIMENSIONS), help="The signal dimension the sentence really shows.")
+@click.option("--polarity", type=click.Choice(POLARITIES), help="strong, weak, or neutral (neutral means dimension none).")
 @click.option("--score", "scores", multiple=True, callback=_score_pair, metavar="DIM=N",
               help="Override a dimension's score, 1-5 (repeatable), e.g. --score applied=3.5.")
 @click.option("--note", "notes", multiple=True, metavar="TEXT", help="A coach's note for the take (repeatable).")
@@ -50,9 +49,10 @@ def label(session_dir: Path, sentence: str | None, at: float | None, dimension: 
       voicemock label recordings/take-1 --score applied=3.5 --note "Lead with the metric."
       voicemock label recordings/take-1 --from ~/Downloads/corrections.json
     """
-    from voicemock.store import corrections as corr
-    from voicemock.present.review import assign_evidence, evidence_items, load_session
+    from voicemock.present.review import evidence_by_sentence, evidence_items
     from voicemock.speech.sentences import split_sentences
+    from voicemock.store import corrections as corr
+    from voicemock.store.session import read_session
 
     relabel_asked = sentence is not None or at is not None
     if not (relabel_asked or dimension or polarity or scores or notes or from_file):
@@ -67,39 +67,39 @@ def label(session_dir: Path, sentence: str | None, at: float | None, dimension: 
         if dimension is None or polarity is None:
             raise click.UsageError("a relabel needs both --dimension and --polarity (or --polarity neutral alone)")
 
-    inputs = load_session(session_dir)
-    question = inputs.question or {}
-    question_id = question.get("id") or inputs.scorecard.get("question_id")
-    competency = question.get("competency") or (question_id.rsplit("-", 1)[0] if question_id else None)
+    take = read_session(session_dir)
+    scorecard = take.scorecard
+    question_id = (take.question.id if take.question else None) or scorecard.question_id
+    competency = (take.question.competency if take.question else None) or (question_id.rsplit("-", 1)[0] if question_id else None)
     said: list[str] = []
     update = corr.new_corrections(session_dir.name, question_id=question_id, competency=competency, coach=coach)
 
     if relabel_asked:
-        sentences = split_sentences(inputs.transcript)
+        sentences = split_sentences(take.transcript)
         chosen = corr.find_sentence(sentences, text=sentence, at=at)
         index = sentences.index(chosen)
-        was = assign_evidence(sentences, evidence_items(inputs.scorecard))[index]
+        was = evidence_by_sentence(sentences, evidence_items(scorecard))[index]
+        scorer = was[0] if was else None
         update["relabels"].append(corr.make_relabel(
             chosen.text, chosen.start, chosen.end, dimension, polarity,
-            original_dimension=was[0].get("dimension") if was else "none",
-            original_polarity=was[0].get("polarity") if was else "neutral",
-            original_signal=was[0].get("signal") if was else None,
+            original_dimension=scorer.dimension if scorer else "none",
+            original_polarity=scorer.polarity if scorer else "neutral",
+            original_signal=scorer.signal if scorer else None,
             coach=coach,
         ))
         said.append(f"relabel {chosen.text!r}: {polarity} {dimension}"
-                   + (f" (scorer: {was[0].get('polarity')} {was[0].get('dimension')})" if was else " (scorer: no signal)"))
+                    + (f" (scorer: {scorer.polarity} {scorer.dimension})" if scorer else " (scorer: no signal)"))
 
-    dims = {str(d.get("key")): d for d in inputs.scorecard.get("dimensions", [])}
+    dims = {d.key: d for d in scorecard.dimensions}
     for key, score in scores:
         if key not in dims:
             raise click.BadParameter(f"{key!r} is not a dimension of this report; use one of {', '.join(dims)}", param_hint="--score")
         d = dims[key]
-        raw = d.get("raw_score")
         update["score_overrides"].append(corr.make_score_override(
-            key, score, original_score=d.get("score"),
-            raw_offset=None if raw is None else float(raw) - float(d.get("score", 0)), coach=coach,
+            key, score, original_score=d.score,
+            raw_offset=None if d.raw_score is None else float(d.raw_score) - float(d.score), coach=coach,
         ))
-        said.append(f"score {key}: {score:g} (scorer: {d.get('score')})")
+        said.append(f"score {key}: {score:g} (scorer: {d.score})")
     for text in notes:
         update["notes"].append(corr.make_note(text, coach=coach))
     if notes:

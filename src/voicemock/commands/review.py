@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from voicemock.commands.options import level_option
+
 
 @click.command()
 @click.argument("source", type=click.Path(exists=True, path_type=Path), metavar="SESSION_DIR|AUDIO")
@@ -13,7 +15,7 @@ import click
               help="Embed the audio in the page (one file to send) or link it by a relative path. "
               "Default: link when the audio is in the page's folder, else embed.")
 @click.option("--rubric", metavar="ID|PATH", help="Rubric to score a bare AUDIO with (default: the rubric's default).")
-@click.option("--level", type=click.Choice(["apm", "pm", "senior"]), help="Level to score a bare AUDIO at.")
+@level_option("Level to score a bare AUDIO at.")
 @click.option("--question", "question_id", metavar="ID", help="Question id a bare AUDIO answers, e.g. evals-01.")
 def review(source: Path, output: Path | None, embed: bool | None, rubric: str | None, level: str | None,
            question_id: str | None) -> None:
@@ -42,6 +44,7 @@ def review(source: Path, output: Path | None, embed: bool | None, rubric: str | 
         out = output or source / "review.html"
     else:
         from voicemock.flows.pipeline import assess, read_answer
+        from voicemock.store.session import AskedQuestion
 
         question = None
         if question_id:
@@ -53,9 +56,9 @@ def review(source: Path, output: Path | None, embed: bool | None, rubric: str | 
         card.input = str(source)
         inputs = ReviewInputs(
             transcript=answer.transcript,
-            scorecard=card.to_dict(),
+            scorecard=card,
             audio_path=source if answer.audio is not None else None,
-            question={"id": question.id, "competency": question.competency, "text": question.text} if question else None,
+            question=AskedQuestion(question.id, question.competency, question.text) if question else None,
         )
         out = output or source.with_name(source.stem + ".review.html")
     written = write_review(inputs, out, embed_audio=embed)
