@@ -60,6 +60,7 @@ CARD_FORMAT = "voicemock-signal-classifier/1"
 ALLOWED_TYPES = frozenset(
     {
         "voicemock.assess.features.TextFeatures",
+        "voicemock.assess.features.SentenceEmbeddings",
         "voicemock.assess.features.DimensionPolarityMix",
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
@@ -120,13 +121,29 @@ def _split_label(label: str) -> tuple[str, str]:
 
 
 class SignalClassifier:
-    """A loaded, verified Pipeline and its card. `classify` is the only thing scoring needs."""
+    """A loaded, verified Pipeline and its card: what scoring asks of the model, and nothing else.
+
+    `classify` labels sentences, `embed` gives their meaning vectors, `moves` the structure-move
+    prototypes trained beside the Pipeline (None for a model trained without them).
+    """
 
     def __init__(self, pipeline, card: dict[str, Any], path: Path | None = None):
         self.pipeline = pipeline
         self.card = card
         self.path = path
         self.labels: list[str] = [str(c) for c in pipeline.classes_]
+        self._moves: Any = None
+        self._moves_loaded = False
+
+    def moves(self):
+        """The MoveMatcher written beside this artifact (voicemock.assess.moves), loaded on first use."""
+        if not self._moves_loaded:
+            from voicemock.assess.moves import load_moves
+
+            folder = self.path.parent if self.path is not None else models_dir()
+            self._moves = load_moves(folder, self.card)
+            self._moves_loaded = True
+        return self._moves
 
     @property
     def aggregation(self) -> dict[str, Any]:
@@ -134,9 +151,12 @@ class SignalClassifier:
         return dict(self.card.get("aggregation") or {})
 
     def embed(self, texts: list[str]):
-        """Each text as a row vector (L2-normalised word TF-IDF, the model's own weighting), so scoring can
-        compare an answer with its question without reaching inside the Pipeline."""
-        return self.pipeline.named_steps["features"].transformer_list[0][1].transform(list(texts))
+        """Each text's meaning vector (float32, unit length; the shipped sentence encoder), the same vectors
+        the Pipeline's SentenceEmbeddings step reads, so relevance, structure and talking points compare
+        meanings with what the classifier saw."""
+        from voicemock.assess.encoder import load_encoder
+
+        return load_encoder().embed(list(texts))
 
     def classify(self, sentences: list[str]) -> list[SentenceSignal]:
         if not sentences:

@@ -7,7 +7,8 @@ classifier's Pipeline, so a sentence is judged by its form as well as its vocabu
 
 `TextFeatures` is a scikit-learn transformer (parameters in `__init__`, learned attributes end in
 `_`). It holds no compiled regexes or functions as attributes, only plain numbers and strings, so
-skops can persist it without trusting any code. `DimensionPolarityMix`, the classifier head the
+skops can persist it without trusting any code; `SentenceEmbeddings` adds the sentence's meaning vector
+the same way (one number stored). `DimensionPolarityMix`, the classifier head the
 Pipeline ends in, is kept here for the same reason (see its docstring).
 """
 
@@ -18,7 +19,7 @@ import re
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 
-__all__ = ["TextFeatures", "DimensionPolarityMix", "FEATURE_NAMES", "STOPWORDS", "BUZZWORDS", "tokenize", "content_words", "text_features"]
+__all__ = ["TextFeatures", "SentenceEmbeddings", "DimensionPolarityMix", "FEATURE_NAMES", "STOPWORDS", "BUZZWORDS", "tokenize", "content_words", "text_features"]
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['.%][a-z0-9]+)*%?")
 
@@ -135,6 +136,33 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     @staticmethod
     def _raw(X) -> np.ndarray:
         return np.asarray([text_features(str(x)) for x in X], dtype=np.float64).reshape(-1, len(FEATURE_NAMES))
+
+
+class SentenceEmbeddings(TransformerMixin, BaseEstimator):
+    """Sentence text in, its meaning vector (the shipped sentence encoder, voicemock.assess.encoder) out,
+    scaled by `weight` so it sits beside the TF-IDF columns without drowning them.
+
+    The encoder is not part of the artifact: it is loaded from its own sha256-checked package, so this
+    transformer holds one number and skops has nothing to trust. Relevance, structure and talking
+    points use the same vectors (the encoder caches them), so a sentence is encoded once per answer.
+    """
+
+    def __init__(self, weight: float = 0.7):
+        self.weight = weight
+
+    def fit(self, X, y=None) -> SentenceEmbeddings:
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        from voicemock.assess.encoder import load_encoder
+
+        return load_encoder().embed([str(x) for x in X]).astype(np.float64) * self.weight
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        from voicemock.assess.encoder import EMBEDDING_DIM
+
+        return np.asarray([f"meaning__{i}" for i in range(EMBEDDING_DIM)], dtype=object)
 
 
 # ---------------------------------------------------------------------------- the model head

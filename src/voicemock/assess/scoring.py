@@ -47,8 +47,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from voicemock.bank.rubric import SIGNAL_DIMENSIONS
-from voicemock.records import DimensionScore, Evidence, Scorecard, Transcript
+from voicemock.assess.reading import ReadSentence, read_transcript
+from voicemock.assess.relevance import DEFAULT_CALIBRATION, Relevance, RelevanceCalibration, measure_relevance
+from voicemock.records import SIGNAL_DIMENSIONS, DimensionScore, Evidence, Scorecard, Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
     from voicemock.assess.classifier import SentenceSignal, SignalClassifier
@@ -61,6 +62,8 @@ __all__ = [
     "DEFAULT_AGGREGATION",
     "SUBSTANCE_FULL",
     "gather_evidence",
+    "question_text",
+    "relevance_calibration",
     "signal_mass",
     "design_row",
     "raw_signal_scores",
@@ -73,8 +76,6 @@ log = logging.getLogger(__name__)
 DUPLICATE_JACCARD = 0.8
 SUBSTANCE_FULL = 120  # content words at which the substance feature saturates
 SUBSTANCE_CAP_WORDS = 80  # content words below which the substance cap binds
-RELEVANCE_FLOOR = 0.2  # relevance under this: off the question
-RELEVANCE_LOW = 0.4  # under this: say the answer shares little with the question
 OFFTOPIC_CAP = 2.0
 # Seed 000: an answer that recites correct concepts without applying them to the scenario scores 2 on
 # Applied Reasoning, however good the concepts. No sentence that reads as a decision: Applied capped.
@@ -99,8 +100,8 @@ class UniqueSentence:
     end: float | None
     weight: float  # form weight, 0-1
     index: int  # position in the answer's sentences, so evidence points back at the sentence it came from
+    signal: SentenceSignal
     repeats: int = 1
-    signal: SentenceSignal | None = None
 
 
 @dataclass
@@ -111,8 +112,7 @@ class AnswerEvidence:
     total_sentences: int
     content_words: int
     stopword_ratio: float
-    relevance: float | None
-    keyword_coverage: float | None
+    relevance: Relevance | None  # None: no question given
     caveats: list[str] = field(default_factory=list)
 
     @property
@@ -135,18 +135,20 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def gather_evidence(
-    sentences: list[tuple[str, float | None, float | None]],
-    classifier: SignalClassifier,
+    readings: list[ReadSentence],
     question: Question | str | None = None,
+    *,
+    classifier: SignalClassifier,
 ) -> AnswerEvidence:
-    """Classify the answer's sentences once, with repeats folded and the answer-level facts measured."""
+    """The answer's read sentences with repeats folded, form weights, and the answer-level facts."""
     from voicemock.assess.features import STOPWORDS, content_words, tokenize
 
     unique: list[UniqueSentence] = []
     token_sets: list[set[str]] = []
     all_tokens: list[str] = []
-    for index, (text, start, end) in enumerate(sentences):
-        tokens = tokenize(text)
+    kept: list[ReadSentence] = []
+    for reading in readings:
+        tokens = tokenize(reading.text)
         if not tokens:
             continue
         token_set = set(tokens)
@@ -155,65 +157,51 @@ def gather_evidence(
             unique[duplicate].repeats += 1
             continue
         stop = sum(t in STOPWORDS for t in tokens) / len(tokens)
-        unique.append(UniqueSentence(text=text, start=start, end=end, weight=_form_weight(tokens, stop), index=index))
+        unique.append(
+            UniqueSentence(
+                text=reading.text, start=reading.start, end=reading.end, weight=_form_weight(tokens, stop),
+                index=reading.index, signal=reading.signal,
+            )
+        )
+        kept.append(reading)
         token_sets.append(token_set)
         all_tokens.extend(tokens)
 
-    for sentence, signal in zip(unique, classifier.classify([s.text for s in unique])):
-        sentence.signal = signal
-
     n_content = len(set(content_words(all_tokens))) if all_tokens else 0
     stop_ratio = sum(t in STOPWORDS for t in all_tokens) / len(all_tokens) if all_tokens else 0.0
-    relevance, coverage = _relevance(" ".join(s.text for s in unique), question, classifier)
     return AnswerEvidence(
         sentences=unique,
         total_sentences=sum(s.repeats for s in unique),
         content_words=n_content,
         stopword_ratio=stop_ratio,
-        relevance=relevance,
-        keyword_coverage=coverage,
+        relevance=_relevance(kept, question, classifier),
     )
 
 
-def _question_reference(question: Question | str) -> tuple[str, list[str]]:
-    if isinstance(question, str):
-        return question, []
-    parts = [question.text, *getattr(question, "follow_ups", [])]
-    keywords = list(getattr(question, "keywords", []))
-    return " ".join(parts + keywords), keywords
+def question_text(question: Question | str | None) -> str | None:
+    """The words of the question, whether it came from the bank or was typed: nothing else of a bank
+    question (keywords, id) enters relevance, so both ways of asking score alike."""
+    if question is None:
+        return None
+    text = question if isinstance(question, str) else question.text
+    return text if text.strip() else None
 
 
-def _stem(token: str) -> str:
-    return token[:5]
+def _relevance(readings: list[ReadSentence], question: Question | str | None, classifier: SignalClassifier) -> Relevance | None:
+    import numpy as np
+
+    text = question_text(question)
+    if text is None or not readings:
+        return None
+    question_vector = classifier.embed([text])[0]
+    calibration = relevance_calibration(classifier)
+    return measure_relevance(np.stack([r.vector for r in readings]), question_vector, calibration)
 
 
-def _relevance(answer_text: str, question: Question | str | None, classifier: SignalClassifier) -> tuple[float | None, float | None]:
-    """Relevance in 0-1: the larger of scaled TF-IDF cosine with the question and keyword coverage.
-
-    A cosine of 0.12 between a long answer and a short question is already on topic (most of an
-    answer's words are its own), so the cosine is scaled by 1/0.24 and clipped to 1.
-    """
-    if question is None or not answer_text.strip():
-        return None, None
-    from voicemock.assess.features import content_words, tokenize
-
-    reference, keywords = _question_reference(question)
-    if not reference.strip():
-        return None, None
-    vectors = classifier.embed([answer_text, reference])
-    cosine = float(vectors[0].multiply(vectors[1]).sum())
-    answer_stems = {_stem(t) for t in content_words(tokenize(answer_text))}
-    coverage = None
-    if keywords:
-        hit = 0
-        for keyword in keywords:
-            stems = {_stem(t) for t in content_words(tokenize(keyword))}
-            if stems and len(stems & answer_stems) / len(stems) >= 0.5:
-                hit += 1
-        coverage = hit / len(keywords)
-    scaled = min(1.0, cosine / 0.24)
-    relevance = max(scaled, min(1.0, 2 * coverage)) if coverage is not None else scaled
-    return round(relevance, 3), (round(coverage, 3) if coverage is not None else None)
+def relevance_calibration(classifier: SignalClassifier) -> RelevanceCalibration:
+    """The anchors fitted at training time (the card), else the ones measured when relevance was written."""
+    fitted = classifier.card.get("relevance")
+    return RelevanceCalibration.from_dict(fitted) if fitted else DEFAULT_CALIBRATION
 
 
 # ---------------------------------------------------------------------------- aggregation
@@ -244,10 +232,13 @@ def _caps(evidence: AnswerEvidence) -> tuple[float, list[str]]:
     if substance_cap < cap:
         cap = substance_cap
         why.append(f"short answer ({evidence.content_words} distinct content words): scores capped at {cap:.1f}")
-    if evidence.relevance is not None and evidence.relevance < RELEVANCE_FLOOR:
+    if evidence.relevance is not None and evidence.relevance.off_topic:
         if OFFTOPIC_CAP < cap:
             cap = OFFTOPIC_CAP
-        why.append(f"the answer looks off the question (relevance {evidence.relevance:.2f}): scores capped at {OFFTOPIC_CAP:g}")
+        why.append(
+            f"the answer looks off the question (its meaning is far from the question's: relevance {evidence.relevance.score:.2f}): "
+            f"scores capped at {OFFTOPIC_CAP:g}"
+        )
     return cap, why
 
 
@@ -287,15 +278,18 @@ def score_transcript(
     classifier: SignalClassifier,
     delivery: Delivery | None = None,
     structure: Structure | None = None,
+    readings: list[ReadSentence] | None = None,
 ) -> Scorecard:
-    """Score one transcribed answer against `rubric` at `level`. No I/O."""
+    """Score one transcribed answer against `rubric` at `level`. No I/O.
+
+    `readings`: the answer's sentences already embedded and classified (the pipeline reads them once
+    for structure and scoring alike); read here when not given."""
     import numpy as np
 
-    from voicemock.speech.sentences import split_sentences
-
     level_key = rubric.level(level).key
-    sentences = [(s.text, s.start, s.end) for s in split_sentences(transcript)]
-    evidence = gather_evidence(sentences, classifier, question)
+    if readings is None:
+        readings = read_transcript(transcript, classifier)
+    evidence = gather_evidence(readings, question, classifier=classifier)
     aggregation = classifier.aggregation or DEFAULT_AGGREGATION
     signal_scores = raw_signal_scores(evidence, aggregation)
     cap, cap_reasons = _caps(evidence)
@@ -351,7 +345,7 @@ def score_transcript(
         dimensions=dimension_scores,
         question_id=(getattr(question, "id", None) or None) if question is not None and not isinstance(question, str) else None,
         question_text=question if isinstance(question, str) else (question.text if question is not None else None),
-        relevance=evidence.relevance,
+        relevance=evidence.relevance.score if evidence.relevance is not None else None,
         delivery=delivery,
         structure=structure,
         transcript=transcript,
@@ -418,8 +412,10 @@ def _caveats(transcript: Transcript, evidence: AnswerEvidence, cap_reasons: list
     confident = [s.signal.probability for s in evidence.sentences if s.signal]
     if confident and sum(confident) / len(confident) < 0.5:
         caveats.append("classifier unsure: most sentences got no clear label (mean confidence under 0.5)")
-    if evidence.relevance is not None and RELEVANCE_FLOOR <= evidence.relevance < RELEVANCE_LOW:
-        caveats.append(f"the answer shares few words with the question (relevance {evidence.relevance:.2f}); make sure it answers what was asked")
+    if evidence.relevance is not None and evidence.relevance.drifting:
+        caveats.append(
+            f"the answer drifts from the question (relevance {evidence.relevance.score:.2f}); make sure it answers what was asked"
+        )
     if evidence.repeated:
         caveats.append(f"{evidence.repeated} repeated sentence(s) counted once")
     if evidence.sentences and sum(s.weight for s in evidence.sentences) / len(evidence.sentences) < 0.5:

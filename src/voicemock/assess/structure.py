@@ -14,8 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from voicemock.records import Annotation, Structure, StructureCheck, Transcript
 from voicemock.speech.sentences import Sentence, split_sentences
+
+if TYPE_CHECKING:  # pragma: no cover
+    from voicemock.assess.moves import MoveMatcher
+    from voicemock.assess.reading import ReadSentence
 
 __all__ = ["analyze_structure", "CHECKS", "ANSWER_FIRST_SHARE", "SUMMARY_SHARE"]
 
@@ -119,12 +125,24 @@ LIMIT = (
 
 
 def analyze_structure(
-    transcript: Transcript, *, competency: str | None = None, target_seconds: float | None = None
+    transcript: Transcript,
+    *,
+    competency: str | None = None,
+    target_seconds: float | None = None,
+    readings: list[ReadSentence] | None = None,
+    moves: MoveMatcher | None = None,
 ) -> Structure:
-    """Run every check (STAR too for `competency="behavioral"`) and the length check."""
-    sentences = split_sentences(transcript)
+    """Run every check (STAR too for `competency="behavioral"`) and the length check.
+
+    With `readings` (the answer's sentences as the classifier read them), a check also counts a sentence
+    the classifier named as that move ("tradeoff named"), so the structure section and the evidence
+    never disagree; with `moves` too, a sentence whose meaning is close to the move's prototypes counts,
+    so a move stated in other words than the phrase lists is found.
+    """
+    sentences = split_sentences(transcript) if readings is None else [Sentence(r.text, r.start, r.end) for r in readings]
     positions = _positions(sentences)
-    checks = [_run(check, sentences, positions) for check in CHECKS]
+    by_meaning = _meaning_hits(readings, moves)
+    checks = [_run(check, sentences, positions, by_meaning.get(check.name, {})) for check in CHECKS]
     if competency == "behavioral":
         checks.append(_star(sentences))
     length_check, verdict, seconds = _length(transcript, sentences, target_seconds)
@@ -150,12 +168,37 @@ def _positions(sentences: list[Sentence]) -> list[tuple[float, float]]:
     return out
 
 
-def _run(check: Check, sentences: list[Sentence], positions: list[tuple[float, float]]) -> StructureCheck:
+# The classifier's evidence names that are a structure move: a sentence named so makes that move.
+_SIGNAL_MOVES = {"tradeoff named": "tradeoffs", "clarifying question": "clarifying"}
+
+
+def _meaning_hits(readings: list[ReadSentence] | None, moves: MoveMatcher | None) -> dict[str, dict[int, str]]:
+    """move -> {sentence index: why it counts}, from the classifier's names and the move prototypes."""
+    hits: dict[str, dict[int, str]] = {}
+    if not readings:
+        return hits
+    for r in readings:
+        move = _SIGNAL_MOVES.get(r.signal.signal)
+        if move is not None and r.signal.polarity == "strong":
+            hits.setdefault(move, {})[r.index] = f"classifier: {r.signal.signal}"
+    if moves is not None:
+        for move, found in moves.match([r.vector for r in readings]).items():
+            for index, similarity in found.items():
+                hits.setdefault(move, {}).setdefault(index, f"by meaning ({similarity:.2f})")
+    return hits
+
+
+def _run(
+    check: Check, sentences: list[Sentence], positions: list[tuple[float, float]], by_meaning: dict[int, str] | None = None
+) -> StructureCheck:
     pattern = check.pattern()
     hits: list[tuple[int, str]] = []
     for i, s in enumerate(sentences):
         for m in pattern.finditer(s.text.lower()):
             hits.append((i, m.group(0)))
+    # A move recognised by meaning counts once per sentence, named by why (it never adds to signposting's count).
+    hits.extend((i, why) for i, why in (by_meaning or {}).items() if not any(h[0] == i for h in hits))
+    hits.sort(key=lambda h: h[0])
     if check.name == "answer_first":
         hits = [h for h in hits if positions[h[0]][0] <= ANSWER_FIRST_SHARE]
     elif check.name == "summary":

@@ -44,10 +44,15 @@ class Question:
     id: str
     competency: str
     text: str
-    target_seconds: int
+    target_seconds: int | None  # None for a question given as text
     follow_ups: list[str]
     keywords: list[str]  # relevance terms: an answer touching none of them is probably off the question
     audio_path: Path | None  # the declared recording of `text` (absolute); it may not exist
+
+    @classmethod
+    def from_text(cls, text: str) -> Question:
+        """A question given as text (`--question-text`, a batch's question): no id, bank or keywords."""
+        return cls(id="", competency="", text=text, target_seconds=None, follow_ups=[], keywords=[], audio_path=None)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -89,9 +89,7 @@ def _question(question_id, question_text, questions_path):
     if question_text:
         from voicemock.bank.questions import Question
 
-        return Question(
-            id="", competency="", text=question_text, target_seconds=None, follow_ups=[], keywords=[], audio_path=None
-        )
+        return Question.from_text(question_text)
     if question_id:
         from voicemock.bank.questions import load_bank
 

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from voicemock.assess.reading import ReadSentence, read_sentences
 from voicemock.assess.scoring import (
     DEFAULT_AGGREGATION,
+    AnswerEvidence,
     SUBSTANCE_FULL,
     design_row,
     gather_evidence,
@@ -20,6 +22,7 @@ from voicemock.assess.scoring import (
 )
 from voicemock.bank.rubric import SIGNAL_DIMENSIONS, signal_weights
 from voicemock.errors import ClassifierError, QuestionBankError
+from voicemock.speech.sentences import Sentence, split_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from voicemock.assess.classifier import SignalClassifier
@@ -31,8 +34,12 @@ __all__ = [
     "fit_aggregation",
     "answer_agreement",
     "cross_validated_predictions",
-    "answer_sentences",
+    "answer_readings",
+    "answer_evidence",
     "answer_question",
+    "RelevancePairs",
+    "relevance_pairs",
+    "fit_relevance",
 ]
 
 TAU_GRID = (0.5, 1.0, 2.0)
@@ -74,7 +81,7 @@ def read_answers(path: Path) -> list[AnswerRow]:
 
 def fit_aggregation(classifier: SignalClassifier, answers: list[AnswerRow], *, questions=None) -> dict[str, Any]:
     """Fit tau and the per-dimension ridge coefficients on answers.jsonl; see the module docstring."""
-    evidences = [gather_evidence(answer_sentences(a.text), classifier, answer_question(a, questions)) for a in answers]
+    evidences = [answer_evidence(a, classifier, questions) for a in answers]
     best = None
     for tau in TAU_GRID:
         oof = _out_of_fold(evidences, answers, tau)
@@ -146,17 +153,27 @@ def _out_of_fold(evidences, answers, tau) -> list[dict[str, float]]:
     return predictions  # type: ignore[return-value]
 
 
-def cross_validated_predictions(classifier: SignalClassifier, answers: list[AnswerRow], *, questions=None) -> list[dict[str, float]]:
-    """Out-of-fold raw scores for every answer, with the card's tau (what `voicemock evaluate` reports)."""
-    evidences = [gather_evidence(answer_sentences(a.text), classifier, answer_question(a, questions)) for a in answers]
+def cross_validated_predictions(
+    classifier: SignalClassifier, answers: list[AnswerRow], *, questions=None, rewording: dict[str, str] | None = None
+) -> list[dict[str, float]]:
+    """Out-of-fold raw scores for every answer, with the card's tau (what `voicemock evaluate` reports).
+
+    `questions` None asks each answer by the question text copied beside it; `rewording` (question id ->
+    other words) asks it in other words."""
+    evidences = [answer_evidence(a, classifier, questions, question=(rewording or {}).get(a.question_id)) for a in answers]
     tau = float(classifier.aggregation.get("tau", DEFAULT_AGGREGATION["tau"]))
     return _out_of_fold(evidences, answers, tau)
 
 
-def answer_sentences(text: str) -> list[tuple[str, float | None, float | None]]:
-    from voicemock.speech.sentences import split_text
+def answer_readings(text: str, classifier: SignalClassifier) -> list[ReadSentence]:
+    """A typed answer's sentences, embedded and classified (no times)."""
+    return read_sentences([Sentence(s, None, None) for s in split_text(text)], classifier)
 
-    return [(s, None, None) for s in split_text(text)]
+
+def answer_evidence(answer: AnswerRow, classifier: SignalClassifier, questions=None, *, question: Question | str | None = None) -> AnswerEvidence:
+    """What scoring works from for one dev answer, asked its own question (or `question` instead)."""
+    asked = question if question is not None else answer_question(answer, questions)
+    return gather_evidence(answer_readings(answer.text, classifier), asked, classifier=classifier)
 
 
 def answer_question(answer: AnswerRow, questions) -> Question | str:
@@ -167,3 +184,59 @@ def answer_question(answer: AnswerRow, questions) -> Question | str:
             pass
     return answer.question
 
+
+
+# ---------------------------------------------------------------------------- relevance
+
+
+@dataclass(frozen=True)
+class RelevancePairs:
+    """Cosines of dev answers with questions: their own (on-topic) and other competencies' (off-topic).
+    Answers written to be off the question (quality "offtopic") count with the off-topic pairs."""
+
+    on_topic: list[float]
+    off_topic: list[float]
+
+    def auc(self) -> float:
+        from sklearn.metrics import roc_auc_score
+
+        labels = [1] * len(self.on_topic) + [0] * len(self.off_topic)
+        return round(float(roc_auc_score(labels, self.on_topic + self.off_topic)), 4)
+
+
+def relevance_pairs(classifier: SignalClassifier, answers: list[AnswerRow], questions) -> RelevancePairs:
+    import numpy as np
+
+    from voicemock.assess.relevance import answer_vector
+
+    bank = list(questions.questions) if questions is not None else []
+    bank_vectors = classifier.embed([q.text for q in bank]) if bank else np.zeros((0, 1), dtype=np.float32)
+    on, off = [], []
+    for a in answers:
+        readings = answer_readings(a.text, classifier)
+        if not readings:
+            continue
+        vector = answer_vector(np.stack([r.vector for r in readings]))
+        asked = answer_question(a, questions)
+        own = float(vector @ classifier.embed([asked if isinstance(asked, str) else asked.text])[0])
+        (off if a.quality == "offtopic" else on).append(own)
+        off.extend(float(vector @ v) for q, v in zip(bank, bank_vectors) if q.competency != a.competency)
+    return RelevancePairs(on_topic=on, off_topic=off)
+
+
+def fit_relevance(pairs: RelevancePairs) -> dict[str, float]:
+    """The anchors of voicemock.assess.relevance from real pairs: the two medians; the floor just under the
+    lowest on-topic answer (no answer to its own question is capped); `low` at the off-topic 95th
+    percentile (a drifting answer is warned about, not capped)."""
+    import numpy as np
+
+    from voicemock.assess.relevance import RelevanceCalibration
+
+    on, off = np.asarray(pairs.on_topic), np.asarray(pairs.off_topic)
+    on_median = float(np.median(on))
+    floor = math.floor((float(on.min()) - 0.02) * 100) / 100
+    low = min(float(np.percentile(off, 95)), on_median)
+    calibration = RelevanceCalibration(
+        off_topic_median=float(np.median(off)), on_topic_median=on_median, floor=floor, low=max(floor, low)
+    )
+    return {**calibration.to_dict(), "auc": pairs.auc(), "on_topic_pairs": len(on), "off_topic_pairs": len(off)}

@@ -61,6 +61,7 @@ class Evaluation:
     fresh_sentences: int = 0
     answer_count: int = 0
     in_sample: dict[str, Any] = field(default_factory=dict)  # the final aggregation on the data it was fitted on
+    meaning: dict[str, Any] = field(default_factory=dict)  # flows.evaluate_meaning.meaning_figures
     card: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,6 +73,7 @@ class Evaluation:
             "fresh": self.fresh,
             "fresh_sentences": self.fresh_sentences,
             "answer_count": self.answer_count,
+            "meaning": self.meaning,
         }
 
 
@@ -135,11 +137,11 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
 
     from voicemock.assess.classifier import load_classifier
     from voicemock.assess.features import BUZZWORDS, tokenize
-    from voicemock.assess.scoring import gather_evidence, raw_signal_scores
+    from voicemock.assess.scoring import raw_signal_scores
     from voicemock.flows.answer_fit import (
         answer_agreement,
         answer_question,
-        answer_sentences,
+        answer_evidence,
         cross_validated_predictions,
         read_answers,
     )
@@ -181,7 +183,7 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
 
     bank = load_bank()  # a broken bank is the user's to fix, not a reason to score without it
     result.answers["scorer (out-of-fold)"] = answer_agreement(cross_validated_predictions(classifier, answers, questions=bank), answers)
-    final = [raw_signal_scores(gather_evidence(answer_sentences(a.text), classifier, answer_question(a, bank)), classifier.aggregation) for a in answers]
+    final = [raw_signal_scores(answer_evidence(a, classifier, bank), classifier.aggregation) for a in answers]
     result.in_sample = answer_agreement(final, answers)
 
     def constant_for_all(values):
@@ -197,6 +199,9 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
         keywords = [] if isinstance(question, str) else list(question.keywords)
         keyword_hits.append(len(tokens & BUZZWORDS) + sum(1 for k in keywords if k.lower() in lowered))
     result.answers["baseline: keyword list"] = answer_agreement(constant_for_all(keyword_hits), answers)
+    from voicemock.flows.evaluate_meaning import meaning_figures
+
+    result.meaning = meaning_figures(classifier, data_dir, bank, answers, artifact)
     # A baseline that gives every dimension the same number can still rank the pooled pairs; that is fair.
     for method in result.answers.values():
         for key, value in list(method.items()):
@@ -256,6 +261,11 @@ def format_evaluation(ev: Evaluation) -> str:
             out.append(f"  {m:<26}" + "".join(f"{figures[k]:>14.3f}" for k in keys))
         out.append(f"  {'(scorer, in-sample)':<26}" + "".join(f"{ev.in_sample[k]:>14.3f}" for k in keys))
         out.append("  out-of-fold: each answer scored with aggregation fitted without its question's answers")
+    if ev.meaning:
+        from voicemock.flows.evaluate_meaning import format_meaning
+
+        out.append("")
+        out.extend(format_meaning(ev.meaning))
     cv = (ev.card or {}).get("cv") or {}
     if cv:
         out.append("")

@@ -2,8 +2,9 @@
 
     answer (audio | .txt | transcript .json) --read_answer--> Transcript (+ decoded audio)
     Transcript --measure_delivery--> Delivery
-    Transcript --analyze_structure--> Structure
-    Transcript + Delivery + Structure --score_transcript--> Scorecard
+    Transcript --read_transcript--> sentences, each embedded and classified once
+    sentences --analyze_structure--> Structure
+    sentences + Delivery + Structure --score_transcript--> Scorecard
 
 `practice`, `score`, `batch --score` and `review` call `read_answer` and `assess`; none of them
 repeats these steps.
@@ -98,17 +99,22 @@ def assess(
     """
     from voicemock.assess.classifier import load_classifier
     from voicemock.assess.delivery import measure_delivery
-    from voicemock.bank.rubric import Rubric, load_rubric
+    from voicemock.assess.reading import read_transcript
     from voicemock.assess.scoring import score_transcript
     from voicemock.assess.structure import analyze_structure
+    from voicemock.bank.rubric import Rubric, load_rubric
 
     rubric_obj = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     classifier = load_classifier(classifier_path)
     delivery = measure_delivery(transcript, audio, baseline_wpm=baseline_wpm, hesitations=hesitations, whisper=options)
+    # The answer's sentences are split, embedded and classified once; structure and scores share them.
+    readings = read_transcript(transcript, classifier)
     structure = analyze_structure(
         transcript,
         competency=question.competency if question else None,
         target_seconds=question.target_seconds if question else None,
+        readings=readings,
+        moves=classifier.moves(),
     )
     return score_transcript(
         transcript,
@@ -118,4 +124,5 @@ def assess(
         classifier=classifier,
         delivery=delivery,
         structure=structure,
+        readings=readings,
     )
