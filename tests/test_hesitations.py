@@ -52,10 +52,11 @@ def test_what_whisper_hears_alone_decides(tokens, kind):
 
 def _piper(text: str, length_scale: float = 1.0) -> np.ndarray:
     """Deterministic Piper (no sampling noise), trimmed to its sound, at 16 kHz."""
-    from piper import SynthesisConfig
     from scipy.signal import resample_poly
 
-    from support import _piper_voice
+    from support import NEEDS_VOICE, _piper_voice
+
+    SynthesisConfig = pytest.importorskip("piper", reason=NEEDS_VOICE).SynthesisConfig
 
     voice = _piper_voice()
     config = SynthesisConfig(length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0)

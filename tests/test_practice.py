@@ -19,7 +19,6 @@ from audio_harness import (
     LineWatcher,
     VirtualAudio,
     stop_recorder,
-    unavailable_reason,
     voicemock_argv,
 )
 from support import REPO, silence, synthesize, write_wav
@@ -164,16 +163,6 @@ def test_answer_file_runs_the_round_without_any_device(tmp_path):
 
 
 # ---------------------------------------------------------------------------- real rounds on virtual devices
-
-
-@pytest.fixture(scope="module")
-def vaudio(tmp_path_factory):
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    va = VirtualAudio().start()
-    yield va
-    va.stop()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import struct
 import subprocess
 import sys
@@ -99,30 +98,9 @@ def test_recover_unfinished_on_a_missing_folder_is_empty(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def vaudio(tmp_path_factory):
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    va = VirtualAudio().start()
-    saved = {k: os.environ.get(k) for k in va.env}
-    os.environ.update(va.env)
-    _reinit_portaudio()
-    yield va
-    va.stop()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    _reinit_portaudio()
-
-
-def _reinit_portaudio():
-    # PortAudio lists devices once, when it starts; restart it so it sees (or forgets) this sound server.
-    if "sounddevice" in sys.modules:
-        sd = sys.modules["sounddevice"]
-        sd._terminate()
-        sd._initialize()
+def vaudio(vaudio_in_process):
+    """The recorder runs in this process here, so its PortAudio must reach the virtual devices (conftest)."""
+    return vaudio_in_process
 
 
 @pytest.fixture(scope="module")

