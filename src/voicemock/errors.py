@@ -5,6 +5,8 @@ The CLI turns every VoicemockError into `Error: <message>` and a non-zero exit, 
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "VoicemockError",
     "AudioError",
@@ -16,6 +18,12 @@ __all__ = [
     "TranscriptError",
     "SpeechError",
     "EncoderError",
+    "SessionError",
+    "HistoryError",
+    "CorrectionsError",
+    "ReviewError",
+    "TakeInterrupted",
+    "PracticeTerminated",
 ]
 
 
@@ -59,3 +67,34 @@ class SpeechError(VoicemockError):
 
 class EncoderError(VoicemockError):
     """The sentence encoder's model or vocabulary is missing, tampered with, or cannot be loaded."""
+
+
+class SessionError(VoicemockError):
+    """A session folder that cannot be read back: no report, or a file that is not what it should be."""
+
+
+class HistoryError(VoicemockError):
+    """A history database that cannot be opened, read, or written, or a history request that cannot be met."""
+
+
+class CorrectionsError(VoicemockError):
+    """A corrections file or a correction that does not validate."""
+
+
+class ReviewError(VoicemockError):
+    """A session folder or input that a review page cannot be built from."""
+
+
+class TakeInterrupted(DeviceError):
+    """The device failed mid-take; `result` (an audio.capture.RecordingResult) describes the audio kept."""
+
+    def __init__(self, message: str, result: Any):
+        super().__init__(message)
+        self.result = result
+
+
+
+class PracticeTerminated(VoicemockError):
+    """The process was asked to stop (SIGTERM) mid-take; the take is kept but not scored."""
+
+    exit_code = 143

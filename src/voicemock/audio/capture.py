@@ -41,7 +41,7 @@ from voicemock.audio.devices import (
     pick_input_device,
 )
 from voicemock.audio.wavfile import HeaderSync, create_marker, fsync_path, note_in_marker, release_marker
-from voicemock.errors import AudioError, DeviceError
+from voicemock.errors import AudioError, DeviceError, TakeInterrupted
 
 __all__ = [
     "RecordingProgress",
@@ -85,14 +85,6 @@ class RecordingResult:
     cue_end_s: float | None  # where on the file's timeline the start cue had finished; None: no cue
     speech_detected: bool
     warnings: tuple[str, ...] = ()
-
-
-class TakeInterrupted(DeviceError):
-    """The device failed mid-take; `result` describes the audio that was kept."""
-
-    def __init__(self, message: str, result: RecordingResult):
-        super().__init__(message)
-        self.result = result
 
 
 class _Stop(Exception):

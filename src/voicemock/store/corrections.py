@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from voicemock.errors import VoicemockError
+from voicemock.errors import CorrectionsError
 from voicemock.fsutil import atomic_write_text
 
 __all__ = [
@@ -70,10 +70,6 @@ _DIMENSION_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 # A coach's note is prose; past this it is probably a pasted file, not a note.
 MAX_NOTE_CHARS = 10_000
 MAX_SENTENCE_CHARS = 2_000
-
-
-class CorrectionsError(VoicemockError):
-    """A corrections file or a correction that does not validate."""
 
 
 def now_iso() -> str:

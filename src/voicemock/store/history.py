@@ -23,7 +23,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from voicemock.errors import VoicemockError
+from voicemock.errors import HistoryError
 from voicemock.records import Delivery, Scorecard
 
 __all__ = [
@@ -48,10 +48,6 @@ SOURCES = ("practice", "score", "batch")
 DEFAULT_BUSY_TIMEOUT_S = 30.0
 
 _QUESTION_ID = re.compile(r"^(?P<competency>[a-z0-9]+(?:-[a-z0-9]+)*)-\d{2}$")
-
-
-class HistoryError(VoicemockError):
-    """A history database that cannot be opened, read, or written, or a history request that cannot be met."""
 
 
 # ---------------------------------------------------------------------------- records

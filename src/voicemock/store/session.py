@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from voicemock.errors import VoicemockError
+from voicemock.errors import SessionError
 from voicemock.fsutil import atomic_write_text, unique_dir
 from voicemock.records import Scorecard, Transcript
 
@@ -141,10 +141,6 @@ def create_session(recordings_dir: str | os.PathLike[str], question_id: str, whe
 
 
 # ---------------------------------------------------------------------------- reading a take back
-
-
-class SessionError(VoicemockError):
-    """A session folder that cannot be read back: no report, or a file that is not what it should be."""
 
 
 @dataclass(frozen=True)

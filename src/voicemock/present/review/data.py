@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from voicemock.errors import VoicemockError
+from voicemock.errors import ReviewError
 from voicemock.records import SIGNAL_DIMENSIONS, Evidence, Scorecard
 from voicemock.speech.sentences import Sentence, split_sentences
 from voicemock.store.corrections import POLARITIES
@@ -42,10 +42,6 @@ _EXTRA_COLORS = ("#E69F00", "#56B4E9", "#8a6d00", "#555555")
 
 # A page shows one take: a session folder read back, or an audio file scored just now (no folder).
 ReviewInputs = SessionRecord
-
-
-class ReviewError(VoicemockError):
-    """A session folder or input that a review page cannot be built from."""
 
 
 def load_session(session_dir: str | Path) -> ReviewInputs:
