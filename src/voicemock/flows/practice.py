@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voicemock.errors import AudioError, VoicemockError
+from voicemock.errors import AudioError, PracticeTerminated, VoicemockError
 from voicemock.audio.capture import (
     RecordingProgress,
     RecordingResult,
@@ -108,12 +108,6 @@ class PracticeResult:
     scorecard: Scorecard
     markdown: str
     recovered: list[RecoveredTake] = field(default_factory=list)
-
-
-class PracticeTerminated(VoicemockError):
-    """The process was asked to stop (SIGTERM) mid-take; the take is kept but not scored."""
-
-    exit_code = 143
 
 
 def default_max_seconds(question: Question) -> float:
@@ -233,7 +227,7 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
     baseline = _baseline_wpm(recordings_dir) if options.history else None
     scorecard = _assess(
         answer.transcript, answer.audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline,
-        hesitations=answer.hesitations,
+        hesitations=answer.hesitations, options=options.transcribe,
     )
     scorecard.input = str(answer_path)
     scorecard.caveats.extend(_session_caveats(spoken, recording, options))
@@ -266,9 +260,21 @@ def _warm_scorer() -> None:
         import voicemock.assess.delivery  # noqa: F401
         import voicemock.assess.structure  # noqa: F401
 
-        load_classifier()
+        load_classifier().moves()
+        from voicemock.assess.encoder import load_encoder
+
+        load_encoder()
     except Exception:  # the real load, after the take, reports any problem properly
         logger.debug("warming the scorer failed", exc_info=True)
+
+
+def _encode_sentences(piece: Transcript) -> None:
+    """Encode a live piece's sentences while the candidate goes on speaking: scoring then finds their
+    meaning vectors in the encoder's cache (a sentence cut at a piece's edge is encoded after the take)."""
+    from voicemock.assess.encoder import load_encoder
+    from voicemock.speech.sentences import split_sentences
+
+    load_encoder().embed([s.text for s in split_sentences(piece)])
 
 
 class _LiveTap:
@@ -284,7 +290,7 @@ class _LiveTap:
             from voicemock.speech.live import LiveTranscriber
             from voicemock.speech.transcribe import TranscribeOptions
 
-            self.live = LiveTranscriber(samplerate, self.options or TranscribeOptions())
+            self.live = LiveTranscriber(samplerate, self.options or TranscribeOptions(), on_piece=_encode_sentences)
         self.live.feed(block)
 
     def abandon(self) -> None:
@@ -403,11 +409,12 @@ def _load_rubric(name: str | None):
     return load_rubric(name)
 
 
-def _assess(transcript: Transcript, audio: DecodedAudio | None, *, question, rubric, level, baseline_wpm, hesitations=None) -> Scorecard:
+def _assess(transcript: Transcript, audio: DecodedAudio | None, *, question, rubric, level, baseline_wpm, hesitations=None, options=None) -> Scorecard:
     from voicemock.flows.pipeline import assess
 
     return assess(
-        transcript, audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline_wpm, hesitations=hesitations
+        transcript, audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline_wpm, hesitations=hesitations,
+        options=options,
     )
 
 

@@ -14,6 +14,8 @@ same audio within WER noise (bench/latency.py measures both).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import logging
 import queue
 import threading
@@ -69,8 +71,12 @@ class LiveTranscriber:
         source: str = "<live>",
         *,
         detect_hesitations: bool = True,
+        on_piece: Callable[[Transcript], None] | None = None,
     ):
         self.input_rate = int(input_rate)
+        # Called in the live thread with each piece's transcript, e.g. to encode its sentences while
+        # the candidate is still speaking, so scoring finds them ready when the take ends.
+        self.on_piece = on_piece
         # Delivery's hesitation detector asks Whisper about isolated voiced bursts; doing it piece by
         # piece here leaves only the last piece's to do when the take ends.
         self.detect_hesitations = detect_hesitations
@@ -188,6 +194,11 @@ class LiveTranscriber:
         self._spans.extend(spans)
         self._pieces += 1
         logger.debug("live piece %d at %.1f s: %d segments", self._pieces, offset_s, len(segments))
+        if self.on_piece is not None and piece.words:
+            try:
+                self.on_piece(piece)
+            except Exception:  # a head start only: what it failed to do is done again after the take
+                logger.warning("live: preparing a piece for scoring failed; it is done after the take", exc_info=True)
 
     # -- the end of the take
 
