@@ -24,6 +24,9 @@ __all__ = [
     "StructureCheck",
     "Structure",
     "Evidence",
+    "PointEvidence",
+    "PointCoverage",
+    "FollowUp",
     "DimensionScore",
     "Scorecard",
 ]
@@ -285,6 +288,37 @@ class Evidence:
 
 
 @dataclass
+class PointEvidence:
+    """The sentence of the answer that made a talking point, with its time (None for typed text)."""
+
+    text: str
+    start: float | None = None
+    end: float | None = None
+    sentence: int | None = None  # index in the answer's sentences
+
+
+@dataclass
+class PointCoverage:
+    """One talking point of the question, and whether the answer made it (matched by meaning)."""
+
+    point: str
+    covered: bool
+    similarity: float  # of the closest sentence, 0-1
+    evidence: PointEvidence | None = None  # the closest sentence when covered
+    weight: int = 1  # importance, 1-3 (3: an interviewer fails the answer without it)
+    prompted: bool = False  # made only in the answer to the follow-up (a mock interview)
+
+
+@dataclass
+class FollowUp:
+    """The interviewer's next question, aimed at the answer's biggest gap."""
+
+    question: str
+    target: str  # the missed talking point, or the weakest rubric dimension's key
+    reason: str  # why this gap, in one line
+
+
+@dataclass
 class DimensionScore:
     name: str
     key: str
@@ -314,6 +348,8 @@ class Scorecard:
     caveats: list[str] = field(default_factory=list)  # where the scorer or transcriber may be wrong
     pass_rule: str = ""
     limits: list[str] = field(default_factory=list)  # what the scoring can miss on any answer (measured figures)
+    talking_points: list[PointCoverage] = field(default_factory=list)  # empty: the question has none
+    follow_up: FollowUp | None = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Scorecard:
@@ -335,6 +371,8 @@ class Scorecard:
             "structure": self.structure.to_dict() if self.structure else None,
             "caveats": list(self.caveats),
             "limits": list(self.limits),
+            "talking_points": [_jsonable(asdict(p)) for p in self.talking_points],
+            "follow_up": _jsonable(asdict(self.follow_up)) if self.follow_up else None,
         }
         if include_transcript and self.transcript is not None:
             d["transcript"] = self.transcript.to_dict()
