@@ -16,20 +16,12 @@ from typing import Any, Mapping
 from voicemock.errors import RubricError
 from voicemock.records import LEVELS, SIGNAL_DIMENSIONS
 from voicemock.bank.hints import did_you_mean, display_path
+from voicemock.bank.recommendation import RecommendationRule, parse_recommendation
 from voicemock.resources import rubrics_dir
 
 __all__ = [
-    "SIGNAL_DIMENSIONS",
-    "STRUCTURE_CHECKS",
-    "LEVELS",
-    "signal_weights",
-    "DEFAULT_RUBRIC",
-    "PassRule",
-    "Level",
-    "RubricDimension",
-    "Rubric",
-    "load_rubric",
-    "list_rubrics",
+    "SIGNAL_DIMENSIONS", "STRUCTURE_CHECKS", "LEVELS", "signal_weights", "DEFAULT_RUBRIC", "PassRule",
+    "Level", "RubricDimension", "Rubric", "load_rubric", "list_rubrics",
 ]
 
 # What the structure stage checks. The signal dimensions and levels are voicemock.records'.
@@ -41,7 +33,7 @@ _SUM_TOLERANCE = 1e-6
 # A weighted average of 3.5 computed from float weights can come out as 3.4999999999999996.
 _PASS_EPSILON = 1e-9
 
-_TOP_KEYS = {"id", "name", "description", "scale", "default_level", "pass_rule", "dimensions", "levels"}
+_TOP_KEYS = {"id", "name", "description", "scale", "default_level", "pass_rule", "dimensions", "levels", "recommendation"}
 _DIMENSION_KEYS = {"key", "name", "weight", "description", "draws_on", "structure_checks", "advice", "anchors"}
 _LEVEL_KEYS = {"name", "offsets"}
 _PASS_KEYS = {"min_average", "min_dimension"}
@@ -107,6 +99,7 @@ class Rubric:
     pass_rule: PassRule
     default_level: str
     path: Path
+    recommendation: RecommendationRule | None = None  # a mock loop's hiring rule (bank.recommendation)
 
     @property
     def weights(self) -> dict[str, float]:
@@ -273,6 +266,7 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
         pass_rule=pass_rule,
         default_level=default_level,
         path=path,
+        recommendation=parse_recommendation(data.get("recommendation"), display_path(path)),
     )
 
 
@@ -423,8 +417,6 @@ def _pass_rule(c: _Checker, data: dict[str, Any], scale: tuple[int, int]) -> Pas
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
 
 
 def _kind(value: Any) -> str:
