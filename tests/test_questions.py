@@ -43,6 +43,8 @@ def test_shipped_questions_are_complete(bank):
     for q in bank:
         assert 60 <= q.target_seconds <= 180, q.id
         assert 2 <= len(q.follow_ups) <= 3, q.id
+        assert 4 <= len(q.points) <= 6, q.id
+        assert len({p.text for p in q.points}) == len(q.points), q.id
         assert 4 <= len(q.keywords) <= 8, q.id
         assert q.text.endswith(("?", ".")), q.id
         assert q.audio_path == rubrics_dir().resolve() / "audio" / f"{q.id}.ogg"
@@ -105,8 +107,15 @@ def test_get_and_filter_suggest_close_names(bank):
         ),
         ("target_seconds = 90", "target_seconds = 9", "questions[9].target_seconds: 9 is outside 15-900 seconds; a spoken answer is one to three minutes"),
         ("target_seconds = 90", 'target_seconds = "90"', "questions[9].target_seconds: should be a whole number of seconds, not '90'"),
-        ('keywords = ["triage"', 'keyword = ["triage"', "questions[1].keyword: unknown key (did you mean 'keywords'?); allowed keys are audio, competency, follow_ups, id, keywords, target_seconds, text"),
+        ('keywords = ["triage"', 'keyword = ["triage"', "questions[1].keyword: unknown key (did you mean 'keywords'?); allowed keys are audio, competency, follow_ups, id, keywords, points, target_seconds, text"),
         ('follow_ups = [\n    "How do you tell', 'follow_ups = [\n    1, "How do you tell', "questions[1].follow_ups[0]: should be a non-empty string, not 1"),
+        ('logs", weight = 3,', 'logs", weight = 4,', "questions[1].points[0].weight: should be a whole number from 1 to 3 (3: the answer fails without it), not 4"),
+        ('{ text = "First reproduces', '{ txt = "First reproduces',
+         "questions[1].points[0].txt: unknown key (did you mean 'text'?); allowed keys are ask, text, weight"),
+        ('actually said and why?"', 'actually said and why."',
+         "questions[1].points[0].ask: 'What is the very first thing you would look at to understand what the bot actually said and why.' "
+         "should be the interviewer's question, ending with '?'"),
+        ('{ text = "First reproduces the wrong answer from the conversation logs"', '{ text = " "', "questions[1].points[0].text: should be a non-empty string, not ' '"),
     ],
 )
 def test_validation_errors_name_file_and_key(tmp_path, old, new, message):
@@ -137,7 +146,11 @@ def test_questions_command_text_and_json():
     result = runner.invoke(main, ["questions", "--format", "json"])
     items = json.loads(result.stdout)
     assert len(items) >= 40
-    assert {"id", "text", "competency", "target_seconds", "follow_ups", "keywords"} <= set(items[0])
+    assert {"id", "text", "competency", "target_seconds", "follow_ups", "keywords", "points"} <= set(items[0])
+    assert items[0]["points"][0] == {
+        "text": "Defines the user as a tired nurse writing notes at the end of a shift", "weight": 3,
+        "ask": "Tell me more about the nurse using this: when are they writing these notes, and what is getting in their way?",
+    }
 
 
 def test_questions_command_own_bank_and_errors(tmp_path):
@@ -152,7 +165,7 @@ def test_questions_command_own_bank_and_errors(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [
         {"id": "evals-01", "competency": "evals", "text": "How do you test a chatbot?", "target_seconds": 60,
-         "follow_ups": [], "keywords": [], "audio": None}
+         "follow_ups": [], "keywords": [], "points": [], "audio": None}
     ]
     result = runner.invoke(main, ["questions", "--competency", "eval"])
     assert result.exit_code == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -17,7 +17,7 @@ from voicemock.errors import QuestionBankError
 from voicemock.bank.hints import did_you_mean, display_path
 from voicemock.resources import rubrics_dir
 
-__all__ = ["Competency", "Question", "QuestionBank", "load_bank", "default_bank_path"]
+__all__ = ["Competency", "TalkingPoint", "Question", "QuestionBank", "load_bank", "default_bank_path"]
 
 # Question ids are "<competency-slug>-<two digits>" (HELPERS.md), e.g. "cost-latency-routing-03".
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -27,7 +27,9 @@ _TARGET_RANGE = (15, 900)
 
 _TOP_KEYS = {"competencies", "questions"}
 _COMPETENCY_KEYS = {"name", "description", "strong", "common_failure"}
-_QUESTION_KEYS = {"id", "competency", "text", "target_seconds", "follow_ups", "keywords", "audio"}
+_QUESTION_KEYS = {"id", "competency", "text", "target_seconds", "follow_ups", "keywords", "points", "audio"}
+_POINT_KEYS = {"text", "weight", "ask"}
+_POINT_WEIGHTS = (1, 3)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,18 @@ class Competency:
 
 
 @dataclass(frozen=True)
+class TalkingPoint:
+    """One idea a strong answer covers, and what an interviewer asks when it is missing."""
+
+    text: str
+    weight: int  # 1-3; 3: an interviewer would fail the answer without it
+    ask: str  # the follow-up question for an answer that misses the point
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "weight": self.weight, "ask": self.ask}
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     competency: str
@@ -48,6 +62,7 @@ class Question:
     follow_ups: list[str]
     keywords: list[str]  # relevance terms: an answer touching none of them is probably off the question
     audio_path: Path | None  # the declared recording of `text` (absolute); it may not exist
+    points: list[TalkingPoint] = field(default_factory=list)  # most important first; a custom bank may have none
 
     @classmethod
     def from_text(cls, text: str) -> Question:
@@ -62,6 +77,7 @@ class Question:
             "target_seconds": self.target_seconds,
             "follow_ups": list(self.follow_ups),
             "keywords": list(self.keywords),
+            "points": [p.to_dict() for p in self.points],
             "audio": str(self.audio_path) if self.audio_path else None,
         }
 
@@ -202,9 +218,33 @@ def _build(data: dict[str, Any], path: Path) -> QuestionBank:
                 follow_ups=_strings(table, "follow_ups", at, fail),
                 keywords=_strings(table, "keywords", at, fail),
                 audio_path=(path.parent / audio).resolve() if audio else None,
+                points=_points(table, at, fail),
             )
         )
     return QuestionBank(path=path, competencies=competencies, questions=questions)
+
+
+def _points(table: dict[str, Any], at: str, fail) -> list[TalkingPoint]:
+    value = table.get("points", [])
+    example = '[{ text = "...", weight = 3, ask = "...?" }]'
+    if not isinstance(value, list):
+        raise fail(f"{at}.points", f"should be a list of talking points, like {example}, not {value!r}")
+    points = []
+    for j, item in enumerate(value):
+        where = f"{at}.points[{j}]"
+        if not isinstance(item, dict):
+            raise fail(where, f"should be a table like {example}, not {item!r}")
+        for k in item:
+            if k not in _POINT_KEYS:
+                raise fail(f"{where}.{k}", f"unknown key{did_you_mean(k, _POINT_KEYS)}; allowed keys are {', '.join(sorted(_POINT_KEYS))}")
+        weight = item.get("weight")
+        if isinstance(weight, bool) or not isinstance(weight, int) or not _POINT_WEIGHTS[0] <= weight <= _POINT_WEIGHTS[1]:
+            raise fail(f"{where}.weight", f"should be a whole number from {_POINT_WEIGHTS[0]} to {_POINT_WEIGHTS[1]} (3: the answer fails without it), not {weight!r}")
+        ask = _text(item, "ask", where, fail)
+        if not ask.endswith("?"):
+            raise fail(f"{where}.ask", f"{ask!r} should be the interviewer's question, ending with '?'")
+        points.append(TalkingPoint(text=_text(item, "text", where, fail), weight=weight, ask=ask))
+    return points
 
 
 def _text(table: dict[str, Any], name: str, at: str, fail, required: bool = True) -> str:

@@ -20,7 +20,8 @@ def questions(competency: str | None, fmt: str, bank_path: str | None) -> None:
     """List the practice questions, grouped by competency.
 
     Each line shows the question id (it picks the question to practice), the target
-    answer length in seconds, and the question.
+    answer length in seconds, and the question; under it, the talking points a strong
+    answer covers (the number is its weight: 3 means an answer fails without it).
 
     \b
     Examples:
@@ -45,4 +46,7 @@ def questions(competency: str | None, fmt: str, bank_path: str | None) -> None:
             click.echo(f"{comp.name} ({current})")
         prefix = f"  {q.id:<{width}}  {q.target_seconds:>3} s  "
         click.echo(textwrap.fill(q.text, width=100, initial_indent=prefix, subsequent_indent=" " * len(prefix)))
+        for point in q.points:
+            click.echo(textwrap.fill(point.text, width=100, initial_indent=" " * len(prefix) + f"{point.weight} ",
+                                     subsequent_indent=" " * (len(prefix) + 2)))
     click.echo(f"\n{len(selected)} question{'s' if len(selected) != 1 else ''}", err=True)
