@@ -1,6 +1,7 @@
-"""Scoring speed: loading the classifier, and scoring a 3-minute transcript once it is loaded.
+"""Scoring speed: loading the classifier and the sentence encoder, and scoring a 3-minute transcript once
+they are loaded, the encoder's cache emptied before each run so every sentence is really encoded.
 
-Prints figures; asserts nothing. Targets: load <= 0.5 s, score <= 50 ms.
+Prints figures; asserts nothing. Targets: load <= 1 s, score (encoder included) <= 150 ms.
 
     python bench/scoring.py
 """
@@ -43,25 +44,50 @@ def three_minute_transcript(wpm: float = 150.0) -> Transcript:
 
 
 def main() -> None:
-    from voicemock import forget_loaded_classifiers
+    from voicemock import analyze_structure, forget_loaded_classifiers, load_encoder
+    from voicemock.assess.reading import read_transcript
 
+    start = time.perf_counter()
+    classifier = load_classifier()
+    encoder = load_encoder()
+    classifier.moves()
+    first_load = time.perf_counter() - start
     loads = []
-    for _ in range(5):
+    for _ in range(4):
         forget_loaded_classifiers()
+        load_encoder.cache_clear()
         start = time.perf_counter()
         classifier = load_classifier()
+        encoder = load_encoder()
+        classifier.moves()
         loads.append(time.perf_counter() - start)
     rubric, question = load_rubric(), load_bank().get("evals-01")
     transcript = three_minute_transcript()
-    score_transcript(transcript, rubric=rubric, level="pm", question=question, classifier=classifier)  # warm-up
-    runs = []
-    for _ in range(20):
+
+    def score_once():
+        # What `assess` does after delivery: read the sentences once, structure by meaning, the scorecard.
+        readings = read_transcript(transcript, classifier)
+        structure = analyze_structure(transcript, readings=readings, moves=classifier.moves())
+        return score_transcript(transcript, rubric=rubric, level="pm", question=question, classifier=classifier,
+                                structure=structure, readings=readings)
+
+    score_once()  # warm-up
+    cold, warm = [], []
+    for _ in range(15):
+        encoder.clear_cache()
         start = time.perf_counter()
-        score_transcript(transcript, rubric=rubric, level="pm", question=question, classifier=classifier)
-        runs.append(time.perf_counter() - start)
-    print(f"classifier load, first in a fresh process (includes importing scikit-learn, scipy, skops): {loads[0] * 1000:.0f} ms")
-    print(f"classifier load (verify sha256 + type allow-list + skops): median {statistics.median(loads[1:]) * 1000:.0f} ms over {len(loads) - 1} (target <= 500 ms)")
-    print(f"score a 3-minute transcript ({len(transcript.words)} words) after load: median {statistics.median(runs) * 1000:.1f} ms, max {max(runs) * 1000:.1f} ms (target <= 50 ms)")
+        score_once()
+        cold.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        score_once()  # sentences already encoded, as in a practice round (encoded while the candidate spoke)
+        warm.append(time.perf_counter() - start)
+    sentences = len({s.text for s in read_transcript(transcript, classifier)})
+    print(f"load, first in a fresh process (classifier + encoder + move heads; imports scikit-learn, onnxruntime): {first_load * 1000:.0f} ms (target <= 1000 ms)")
+    print(f"load again (verify sha256s, skops, ONNX session): median {statistics.median(loads) * 1000:.0f} ms over {len(loads)}")
+    print(f"score a 3-minute transcript ({len(transcript.words)} words, {sentences} distinct sentences) after load, encoder included: "
+          f"median {statistics.median(cold) * 1000:.1f} ms, max {max(cold) * 1000:.1f} ms (target <= 150 ms)")
+    print(f"the same with its sentences already encoded (a practice round encodes them during the take): "
+          f"median {statistics.median(warm) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

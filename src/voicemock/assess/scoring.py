@@ -32,6 +32,12 @@ How an answer is scored
 
 How the aggregation was tuned (`voicemock.flows.answer_fit.fit_aggregation`, run by `voicemock train`)
 -------------------------------------------------------------------------
+Then two calibration steps, fitted on the same out-of-fold predictions: per dimension, a linear
+stretch that gives the predictions the targets' mean and spread (ridge regression shrinks toward the
+mean, so strong answers were under-scored and failed the pass rule they meet), and one shift, the
+pass line, chosen so that the pass decisions at the rubric's default level agree with the targets'
+pass decisions as well as they can (balanced accuracy), smallest shift on ties.
+
 Only tau (grid 0.5, 1, 2) and six ridge coefficients per dimension (alpha 1) are fitted, on
 models/data/answers.jsonl (the development set), against its target raw scores. tau is chosen by
 question-grouped 5-fold cross-validation (an answer's question never appears in both folds), and the
@@ -83,6 +89,10 @@ TEXTBOOK_CAP = 2.5
 STRUCTURE_BONUS = 0.15
 STRUCTURE_BONUS_MAX = 0.3
 BOOTSTRAP_DRAWS = 64
+# A written answer packs into one 30-word sentence what a spoken one says in two: a sentence counts as
+# len / 18 spoken sentences (18 words: the median sentence of the dev set's spoken answers), at most two.
+SPOKEN_SENTENCE_WORDS = 18.0
+MAX_SENTENCE_SIZE = 2.0
 
 # Used only when the card has no fitted aggregation (no answers.jsonl at training time).
 DEFAULT_AGGREGATION: dict[str, Any] = {
@@ -101,6 +111,7 @@ class UniqueSentence:
     weight: float  # form weight, 0-1
     index: int  # position in the answer's sentences, so evidence points back at the sentence it came from
     signal: SentenceSignal
+    size: float = 1.0  # how many spoken-length sentences it holds (1-2): see SPOKEN_SENTENCE_WORDS
     repeats: int = 1
 
 
@@ -161,6 +172,7 @@ def gather_evidence(
             UniqueSentence(
                 text=reading.text, start=reading.start, end=reading.end, weight=_form_weight(tokens, stop),
                 index=reading.index, signal=reading.signal,
+                size=min(MAX_SENTENCE_SIZE, max(1.0, len(tokens) / SPOKEN_SENTENCE_WORDS)),
             )
         )
         kept.append(reading)
@@ -211,8 +223,8 @@ def signal_mass(evidence: AnswerEvidence, indices=None) -> dict[str, tuple[float
     chosen = evidence.sentences if indices is None else [evidence.sentences[i] for i in indices]
     mass = {}
     for d in SIGNAL_DIMENSIONS:
-        strong = sum(s.weight * s.signal.p(d, "strong") for s in chosen if s.signal)
-        weak = sum(s.weight * s.signal.p(d, "weak") for s in chosen if s.signal)
+        strong = sum(s.weight * s.size * s.signal.p(d, "strong") for s in chosen if s.signal)
+        weak = sum(s.weight * s.size * s.signal.p(d, "weak") for s in chosen if s.signal)
         mass[d] = (strong, weak)
     return mass
 
@@ -257,10 +269,15 @@ def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], ind
     mass = signal_mass(evidence, indices)
     cap, _ = _caps(evidence)
     scores = {}
+    stretch = aggregation.get("stretch") or {}
+    shift = float(aggregation.get("pass_shift", 0.0))
     for d in SIGNAL_DIMENSIONS:
         row = design_row(mass, d, substance, tau)
         value = sum(c * x for c, x in zip(aggregation["coef"][d], row))
-        scores[d] = min(cap, max(1.0, min(5.0, value)))
+        if d in stretch:  # the ridge fit shrinks toward the mean: give the scores the panel's spread back
+            intercept, slope = stretch[d]
+            value = intercept + slope * value
+        scores[d] = min(cap, max(1.0, min(5.0, value + shift)))
     if _textbook(evidence, indices):
         scores["applied"] = min(scores["applied"], TEXTBOOK_CAP)
     return scores

@@ -1,12 +1,14 @@
-"""Structure of a spoken answer: rule-based checks, each with the sentence that shows it and a tip.
+"""Structure of a spoken answer: checks by phrase and by meaning, each with the sentence that shows it and a tip.
 
 What interviewers listen for in AI PM answers (the source guides in ../shared/seeds): the point first,
 signposts the listener can follow, clarifying questions or stated assumptions, tradeoffs, a named
 success metric, risks with a fallback, a closing summary, STAR for behavioral stories, and a length
 near the question's target. Each check is a list of phrases matched on word boundaries, plus a
 position rule where the check is about position (answer first: in the first ~20% of the answer;
-summary: in the last ~25%). Phrase rules are transparent and testable; they miss paraphrases the
-lists do not hold, which the report says.
+summary: in the last ~25%). Phrase rules are transparent and testable, but miss paraphrases; so, given
+the answer's read sentences, five checks also count a sentence the classifier named as that move (its
+evidence and this section never disagree) or that a move head on its meaning vector recognises
+(voicemock.assess.moves), and no check counts a framing opener the classifier reads as neutral.
 """
 
 from __future__ import annotations
@@ -117,10 +119,11 @@ _STAR_PARTS = {
 CHECKS = (_ANSWER_FIRST, _SIGNPOSTING, _CLARIFYING, _TRADEOFFS, _METRIC, _RISKS, _SUMMARY)
 
 
-# Said in every report: the checks are phrase lists, not understanding.
+# Said in every report, with the figures `voicemock evaluate` measures on the held-out check sentences.
 LIMIT = (
-    "Structure checks look for typical phrases ('first', 'the tradeoff is', 'to sum up'); "
-    "a point made in other words can be missed, and a phrase said in passing can count."
+    "Structure checks look for typical phrases and, for answer first, clarifying, tradeoffs, risks and summary, "
+    "for the same move in other words (a model on sentence meaning; on held-out sentences it finds about half "
+    "of the moves said without the usual phrases); a move can still be missed, and a phrase said in passing can count."
 )
 
 
@@ -142,7 +145,13 @@ def analyze_structure(
     sentences = split_sentences(transcript) if readings is None else [Sentence(r.text, r.start, r.end) for r in readings]
     positions = _positions(sentences)
     by_meaning = _meaning_hits(readings, moves)
-    checks = [_run(check, sentences, positions, by_meaning.get(check.name, {})) for check in CHECKS]
+    # A phrase in a sentence the classifier reads as carrying no signal ("I would start by identifying the
+    # user pain point": a framing opener) does not make a move either.
+    silent = {r.index for r in readings if r.signal.polarity == "neutral"} if readings else set()
+    checks = [
+        _run(check, sentences, positions, by_meaning.get(check.name, {}), silent if check.name in MEANING_CHECKS else set())
+        for check in CHECKS
+    ]
     if competency == "behavioral":
         checks.append(_star(sentences))
     length_check, verdict, seconds = _length(transcript, sentences, target_seconds)
@@ -168,6 +177,8 @@ def _positions(sentences: list[Sentence]) -> list[tuple[float, float]]:
     return out
 
 
+# The checks that meaning can find (and that a no-signal sentence cannot make).
+MEANING_CHECKS = frozenset({"answer_first", "clarifying", "tradeoffs", "risks", "summary"})
 # The classifier's evidence names that are a structure move: a sentence named so makes that move.
 _SIGNAL_MOVES = {"tradeoff named": "tradeoffs", "clarifying question": "clarifying"}
 
@@ -189,11 +200,17 @@ def _meaning_hits(readings: list[ReadSentence] | None, moves: MoveMatcher | None
 
 
 def _run(
-    check: Check, sentences: list[Sentence], positions: list[tuple[float, float]], by_meaning: dict[int, str] | None = None
+    check: Check,
+    sentences: list[Sentence],
+    positions: list[tuple[float, float]],
+    by_meaning: dict[int, str] | None = None,
+    silent: set[int] | frozenset[int] = frozenset(),
 ) -> StructureCheck:
     pattern = check.pattern()
     hits: list[tuple[int, str]] = []
     for i, s in enumerate(sentences):
+        if i in silent:
+            continue
         for m in pattern.finditer(s.text.lower()):
             hits.append((i, m.group(0)))
     # A move recognised by meaning counts once per sentence, named by why (it never adds to signposting's count).
