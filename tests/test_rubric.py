@@ -22,6 +22,7 @@ def test_shipped_rubrics_load():
         for dim in rubric.dimensions:
             assert sorted(dim.anchors) == [1, 2, 3, 4, 5]
             assert set(dim.draws_on) <= set(SIGNAL_DIMENSIONS) and dim.advice
+            assert dim.follow_up.endswith("?"), dim.key
 
 
 def test_load_by_path_equals_load_by_id():
@@ -127,7 +128,7 @@ def test_pass_rule_needs_every_score_and_describes_itself():
         (
             "[[dimensions]]\nkey = \"conceptual\"", "[[dimensions]]\nkee = \"conceptual\"",
             "dimensions[0].kee: unknown key (did you mean 'key'?); allowed keys are advice, anchors, "
-            "description, draws_on, key, name, structure_checks, weight",
+            "description, draws_on, follow_up, key, name, structure_checks, weight",
         ),
         (
             'key = "applied"', 'key = "conceptual"',

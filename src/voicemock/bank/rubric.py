@@ -34,7 +34,7 @@ _SUM_TOLERANCE = 1e-6
 _PASS_EPSILON = 1e-9
 
 _TOP_KEYS = {"id", "name", "description", "scale", "default_level", "pass_rule", "dimensions", "levels", "recommendation"}
-_DIMENSION_KEYS = {"key", "name", "weight", "description", "draws_on", "structure_checks", "advice", "anchors"}
+_DIMENSION_KEYS = {"key", "name", "weight", "description", "draws_on", "structure_checks", "advice", "follow_up", "anchors"}
 _LEVEL_KEYS = {"name", "offsets"}
 _PASS_KEYS = {"min_average", "min_dimension"}
 
@@ -86,6 +86,7 @@ class RubricDimension:
     draws_on: dict[str, float]  # signal dimension -> share, shares sum to 1
     structure_checks: list[str]
     advice: str
+    follow_up: str = ""  # the interviewer's question when this is an answer's weakest dimension ("" : none)
 
 
 @dataclass(frozen=True)
@@ -297,6 +298,7 @@ def _dimensions(c: _Checker, data: dict[str, Any], scale: tuple[int, int]) -> li
                 draws_on=_draws_on(c, t, at),
                 structure_checks=_structure_checks(c, t, at),
                 advice=c.string(t, "advice", f"{at}.advice"),
+                follow_up=c.string(t, "follow_up", f"{at}.follow_up") if "follow_up" in t else "",
             )
         )
     total = sum(d.weight for d in dims)
