@@ -70,7 +70,8 @@ def measure_delivery(
     delivery.discourse_filler_count = sum(f.kind == "discourse" for f in fillers)
 
     if not transcript.has_timing or not words:
-        delivery.limits = _limits(delivery, calibration, timing="none", hesitations_ran=False)
+        timing = "typed" if transcript.duration_s is None else "none"
+        delivery.limits = _limits(delivery, calibration, timing=timing, hesitations_ran=False)
         delivery.annotations = _annotations(delivery)
         return delivery
 
@@ -204,6 +205,10 @@ def _spread(calibration: dict) -> str:
 
 
 def _limits(delivery: Delivery, calibration: dict, *, timing: str, hesitations_ran: bool) -> list[str]:
+    discourse = "Discourse fillers ('like', 'you know', 'sort of', 'I mean'): found by rules on the words, which skip a 'like' that could be a verb, so the count leans low."
+    if timing == "typed":
+        # The filled-pause limits are about what a recognizer drops from audio; typed text keeps what was typed.
+        return [discourse, "No timing: a typed transcript has no pace, pauses or time to first word."]
     limits = []
     recall, precision = calibration.get("recall"), calibration.get("precision")
     transcript_recall = calibration.get("transcript_only_recall")
@@ -218,11 +223,11 @@ def _limits(delivery: Delivery, calibration: dict, *, timing: str, hesitations_r
         limits.append("Filled pauses: the detector's recall has not been measured on this install (run bench/delivery.py); it can miss fillers, so the count may be low.")
     if not hesitations_ran:
         limits.append("Filled pauses: counted from the transcript only, which drops most 'um' and 'uh'; pass the audio for the fuller count.")
-    limits.append("Discourse fillers ('like', 'you know', 'sort of', 'I mean'): found by rules on the words, which skip a 'like' that could be a verb, so the count leans low.")
+    limits.append(discourse)
     if timing == "words":
         limits.append("Pauses and time to first word come from Whisper's word timestamps (no audio given): they can be off by ~0.3 s.")
     elif timing == "none":
-        limits.append("No timing: a typed transcript has no pace, pauses or time to first word.")
+        limits.append("No timing: the transcript's words carry no timestamps, so pace, pauses and time to first word are not measured.")
     else:
         limits.append("Pauses and time to first word are measured on the audio's loudness: a breath or background noise inside a pause can split or hide it.")
     return limits

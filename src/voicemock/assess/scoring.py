@@ -422,13 +422,15 @@ def _caveats(transcript: Transcript, evidence: AnswerEvidence, cap_reasons: list
     caveats = list(cap_reasons)
     if question is None:
         caveats.append("no question given: relevance to the question was not checked (pass --question ID or --question-text)")
-    if not transcript.has_timing:
+    if transcript.duration_s is None:
         caveats.append("typed transcript: no delivery timing (pace, pauses, time to first word)")
     if len(evidence.sentences) < 4:
         caveats.append(f"classifier unsure: only {len(evidence.sentences)} distinct sentence(s) to judge")
     confident = [s.signal.probability for s in evidence.sentences if s.signal]
     if confident and sum(confident) / len(confident) < 0.5:
         caveats.append("classifier unsure: most sentences got no clear label (mean confidence under 0.5)")
+    elif not transcript.has_timing:
+        caveats.append("no word timestamps in the transcript: no delivery timing (pace, pauses, time to first word)")
     if evidence.relevance is not None and evidence.relevance.drifting:
         caveats.append(
             f"the answer drifts from the question (relevance {evidence.relevance.score:.2f}); make sure it answers what was asked"

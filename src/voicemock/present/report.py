@@ -59,7 +59,9 @@ def _clock(seconds: float) -> str:
 def _delivery_lines(d) -> list[str]:
     """The delivery figures a coach reads first, in words; the JSON has every field."""
     if d.wpm is None:
-        return [f"{d.word_count} words; no timing (a typed transcript has no audio to time)"]
+        if d.duration_s is None:
+            return [f"{d.word_count} words; no timing (a typed transcript has no audio to time)"]
+        return [f"{d.word_count} words; no timing (the transcript's words carry no timestamps)"]
     low, high = d.target_wpm
     pace = f"pace: {d.wpm:.0f} words/min"
     if d.articulation_wpm is not None:
