@@ -353,6 +353,9 @@ def score_transcript(
             )
         )
     overall = rubric.pass_rule.average(calibrated, rubric.weights)
+    from voicemock.assess.followup import points_and_follow_up
+
+    talking_points, follow_up = points_and_follow_up(question, readings, dimension_scores, rubric, classifier=classifier)
     return Scorecard(
         input=transcript.source,
         rubric=rubric.id,
@@ -369,6 +372,8 @@ def score_transcript(
         caveats=_caveats(transcript, evidence, cap_reasons, question),
         pass_rule=rubric.pass_rule.describe(),
         limits=scoring_limits(classifier),
+        talking_points=talking_points,
+        follow_up=follow_up,
     )
 
 
@@ -424,13 +429,13 @@ def _caveats(transcript: Transcript, evidence: AnswerEvidence, cap_reasons: list
         caveats.append("no question given: relevance to the question was not checked (pass --question ID or --question-text)")
     if transcript.duration_s is None:
         caveats.append("typed transcript: no delivery timing (pace, pauses, time to first word)")
+    elif not transcript.has_timing:
+        caveats.append("no word timestamps in the transcript: no delivery timing (pace, pauses, time to first word)")
     if len(evidence.sentences) < 4:
         caveats.append(f"classifier unsure: only {len(evidence.sentences)} distinct sentence(s) to judge")
     confident = [s.signal.probability for s in evidence.sentences if s.signal]
     if confident and sum(confident) / len(confident) < 0.5:
         caveats.append("classifier unsure: most sentences got no clear label (mean confidence under 0.5)")
-    elif not transcript.has_timing:
-        caveats.append("no word timestamps in the transcript: no delivery timing (pace, pauses, time to first word)")
     if evidence.relevance is not None and evidence.relevance.drifting:
         caveats.append(
             f"the answer drifts from the question (relevance {evidence.relevance.score:.2f}); make sure it answers what was asked"

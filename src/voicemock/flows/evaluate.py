@@ -62,6 +62,7 @@ class Evaluation:
     answer_count: int = 0
     in_sample: dict[str, Any] = field(default_factory=dict)  # the final aggregation on the data it was fitted on
     meaning: dict[str, Any] = field(default_factory=dict)  # flows.evaluate_meaning.meaning_figures
+    coverage: dict[str, Any] = field(default_factory=dict)  # flows.evaluate_points.coverage_figures
     card: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +75,7 @@ class Evaluation:
             "fresh_sentences": self.fresh_sentences,
             "answer_count": self.answer_count,
             "meaning": self.meaning,
+            "coverage": self.coverage,
         }
 
 
@@ -202,6 +204,9 @@ def evaluate(artifact: str | Path | None = None, data_dir: str | Path | None = N
     from voicemock.flows.evaluate_meaning import meaning_figures
 
     result.meaning = meaning_figures(classifier, data_dir, bank, answers, artifact)
+    from voicemock.flows.evaluate_points import coverage_figures
+
+    result.coverage = coverage_figures(classifier, data_dir, bank, answers)
     # A baseline that gives every dimension the same number can still rank the pooled pairs; that is fair.
     for method in result.answers.values():
         for key, value in list(method.items()):
@@ -266,6 +271,10 @@ def format_evaluation(ev: Evaluation) -> str:
 
         out.append("")
         out.extend(format_meaning(ev.meaning))
+    if ev.coverage:
+        from voicemock.flows.evaluate_points import format_coverage
+
+        out.extend(["", *format_coverage(ev.coverage)])
     cv = (ev.card or {}).get("cv") or {}
     if cv:
         out.append("")

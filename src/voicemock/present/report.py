@@ -116,6 +116,7 @@ def _text(card: Scorecard) -> str:
         if dim.advice:
             out.append(f"  advice: {dim.advice}")
     out.extend(f"limit: {line}" for line in card.limits)
+    out.extend(_points_text(card))
     if card.structure is not None:
         out.append("")
         out.append("Structure")
@@ -137,6 +138,42 @@ def _text(card: Scorecard) -> str:
         out.append("Caveats")
         out.extend(f"  - {c}" for c in card.caveats)
     return "\n".join(out) + "\n"
+
+
+def _points_heading(card: Scorecard) -> str:
+    covered = sum(p.covered for p in card.talking_points)
+    return f"Talking points: {covered} of {len(card.talking_points)} covered"
+
+
+def _points_text(card: Scorecard) -> list[str]:
+    """Each talking point with the sentence that made it, or as missed; then the follow-up question."""
+    out: list[str] = []
+    if card.talking_points:
+        out += ["", _points_heading(card)]
+        for p in card.talking_points:
+            if p.covered and p.evidence is not None:
+                out.append(f"  + {p.point}{' (after the follow-up)' if p.prompted else ''}")
+                out.append(f"      {_span(p.evidence.start, p.evidence.end)}\u201c{p.evidence.text}\u201d")
+            else:
+                out.append(f"  - missed: {p.point}")
+    if card.follow_up is not None:
+        out += ["", f"Follow-up: {card.follow_up.question}", f"  ({card.follow_up.reason})"]
+    return out
+
+
+def _points_markdown(card: Scorecard) -> list[str]:
+    out: list[str] = []
+    if card.talking_points:
+        out += ["", f"## {_points_heading(card)}", ""]
+        for p in card.talking_points:
+            if p.covered and p.evidence is not None:
+                after = " _(after the follow-up)_" if p.prompted else ""
+                out.append(f"- [x] {_md_escape(p.point)}{after}: {_span(p.evidence.start, p.evidence.end)}\u201c{_md_escape(p.evidence.text)}\u201d")
+            else:
+                out.append(f"- [ ] {_md_escape(p.point)} _(missed)_")
+    if card.follow_up is not None:
+        out += ["", "## Follow-up", "", f"> {_md_escape(card.follow_up.question)}", "", f"_{_md_escape(card.follow_up.reason)}_"]
+    return out
 
 
 def _md_escape(text: str) -> str:
@@ -167,6 +204,7 @@ def _markdown(card: Scorecard) -> str:
     if card.limits:
         out.append("")
         out.extend(f"- limit: {_md_escape(line)}" for line in card.limits)
+    out.extend(_points_markdown(card))
     if card.structure is not None:
         out += ["", "## Structure", ""]
         for c in card.structure.checks:
