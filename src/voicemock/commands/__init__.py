@@ -4,6 +4,7 @@ from voicemock.commands.batch import batch
 from voicemock.commands.devices import devices
 from voicemock.commands.evaluate import evaluate
 from voicemock.commands.history import history
+from voicemock.commands.interview import interview
 from voicemock.commands.label import label
 from voicemock.commands.practice import practice
 from voicemock.commands.questions import questions
@@ -12,4 +13,4 @@ from voicemock.commands.score import score
 from voicemock.commands.train import train
 from voicemock.commands.transcribe import transcribe
 
-COMMANDS = [practice, transcribe, score, batch, review, label, history, questions, devices, train, evaluate]
+COMMANDS = [practice, interview, transcribe, score, batch, review, label, history, questions, devices, train, evaluate]
