@@ -159,3 +159,19 @@ def test_json_and_reports_carry_points_and_follow_up(tmp_path, answers):
     assert f"Follow-up: {d['follow_up']['question']}" in text and d["follow_up"]["question"] in markdown
     missed = next(p["point"] for p in d["talking_points"] if not p["covered"])
     assert f"- missed: {missed}" in text and f"- [ ] {missed} _(missed)_" in markdown
+
+
+def test_review_page_shows_points_with_seekable_evidence_and_the_follow_up(tmp_path, monkeypatch):
+    import shutil
+
+    from voicemock.cli import main
+    from voicemock.resources import rubrics_dir
+
+    shutil.copy(rubrics_dir() / "samples" / "sample-answer.ogg", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["review", "sample-answer.ogg", "--question", "evals-01", "--link-audio", "-o", "page.html"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+    assert '<h2 id="h-points">Talking points</h2>' in page and "talking points covered" in page
+    assert '<li class="check point ok" data-seek="' in page  # a click plays the sentence that made the point
+    assert "<h3>Follow-up</h3>" in page and "You said " in page

@@ -291,3 +291,28 @@ def findings_html(scorecard: Scorecard) -> str:
         for a in notes
     )
     return f'<section class="card findings"><h2>Timeline findings</h2><ul>{items}</ul></section>'
+
+
+def points_html(scorecard: Scorecard) -> str:
+    """The talking points (each covered one seeks its sentence) and the interviewer's follow-up."""
+    items = []
+    for p in scorecard.talking_points:
+        ev = p.evidence if p.covered else None
+        seek = f' data-seek="{float(ev.start):.3f}"' if ev is not None and ev.start is not None else ""
+        items.append(
+            f'<li class="check point {"ok" if ev is not None else "miss"}"{seek}>'
+            f'<span class="mark" aria-label="{"covered" if ev is not None else "missed"}">{_CHECK if ev is not None else _CROSS}</span>'
+            f'<div><b>{esc(p.point)}</b>' + (" <i>(after the follow-up)</i>" if p.prompted else "")
+            + (f' <span class="t">{clock(ev.start)}</span>' if ev is not None and ev.start is not None else "")
+            + (f'<div class="quote"><q>{esc(ev.text)}</q></div>' if ev is not None else "")
+            + "</div></li>"
+        )
+    covered = sum(1 for p in scorecard.talking_points if p.covered)
+    points = (f'<p>{covered} of {len(scorecard.talking_points)} talking points covered</p><ul class="checks">{"".join(items)}</ul>'
+              if items else "")
+    follow = scorecard.follow_up
+    follow_html = (f'<div class="follow-up"><h3>Follow-up</h3><p class="ask"><q>{esc(follow.question)}</q></p>'
+                   f'<p class="muted">{esc(follow.reason)}</p></div>') if follow is not None else ""
+    if not points and not follow_html:
+        return ""
+    return f'<section class="card points" aria-labelledby="h-points"><h2 id="h-points">Talking points</h2>{points}{follow_html}</section>'
