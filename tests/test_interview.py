@@ -205,3 +205,115 @@ def test_judge_loop_follows_the_rubric_tiers(scores, failed, expected):
     verdict = judge_loop(qs, load_rubric())
     assert verdict.recommendation == expected, verdict.reasons
     assert verdict.reasons[-1].startswith(expected.capitalize())
+
+
+# ---------------------------------------------------------------------------- the review page of the loop, in Chromium
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def loop_page(loop):
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
+    from test_review_browser import ARGS, Watched, wait_until
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        watched = Watched(context)
+        watched.page.goto((loop / "interview.html").as_uri())
+        wait_until(watched.page, "Array.from(document.querySelectorAll('audio')).every(a => a.readyState >= 1)")
+        yield watched
+        context.close()
+        browser.close()
+
+
+@pytest.mark.browser
+def test_loop_page_shows_follow_ups_under_their_questions(loop, loop_page):
+    doc = json.loads((loop / "interview.json").read_text())
+    page = loop_page.page
+    assert loop_page.errors == [] and loop_page.outside() == []
+    assert page.locator("#recommendation .pf").inner_text().lower() == doc["recommendation"]
+    sections = page.locator("section.q")
+    assert sections.count() == 2
+    for i, q in enumerate(doc["questions"]):
+        section = sections.nth(i)
+        assert section.get_attribute("data-id") == q["id"]
+        follow = section.locator(".follow-up")
+        assert follow.count() == 1 and q["follow_up"]["question"] in follow.locator(".fu-q").inner_text()
+        # below the answer: the answer's player comes first, the follow-up's inside the follow-up block
+        players = section.locator("audio")
+        assert players.count() == 2
+        assert players.nth(0).get_attribute("id") == f"a-{i + 1}-answer"
+        assert follow.locator("audio").get_attribute("id") == f"a-{i + 1}-follow-up"
+    page.screenshot(path=str(loop / "interview-page.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_loop_page_talking_point_evidence_seeks_its_turn(loop, loop_page):
+    page = loop_page.page
+    buttons = page.locator(".points .seek")
+    assert buttons.count() >= 4
+    for n in range(buttons.count()):
+        button = buttons.nth(n)
+        audio_id, at = button.get_attribute("data-audio"), float(button.get_attribute("data-seek"))
+        button.click()
+        assert page.evaluate(f"document.getElementById('{audio_id}').currentTime") == pytest.approx(at, abs=0.01)
+        assert "now" in button.get_attribute("class")
+        in_prompted = button.evaluate("b => b.closest('.pt').classList.contains('prompted')")
+        assert audio_id.endswith("-follow-up") == in_prompted
+    assert loop_page.errors == []
+
+
+# ---------------------------------------------------------------------------- the loop on the virtual devices
+
+
+def _wait_for_nth(lines: LineWatcher, text: str, n: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while lines.text().count(text) < n:
+        if time.monotonic() > deadline or lines.lines and lines.lines[-1][1] == "":
+            raise AssertionError(f"no {n}th line with {text!r} within {timeout} s; got:\n{lines.text()}")
+        time.sleep(0.1)
+
+
+@pytest.mark.audio
+def test_loop_on_virtual_devices_speaks_question_and_follow_up_and_records_answers(vaudio, answers, tmp_path):
+    from voicemock.speech.transcribe import transcribe_file
+
+    rec, heard = tmp_path / "rec", tmp_path / "speaker.wav"
+    listener = vaudio.record_speaker(heard)
+    time.sleep(0.3)
+    argv = voicemock_argv("interview", "-q", "evals-01", "--recordings-dir", str(rec), "--silence-stop", "2", "--max-seconds", "60")
+    proc = subprocess.Popen(argv, env=vaudio.process_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = LineWatcher(proc)
+    try:
+        for n, key in enumerate(("a1", "f1"), 1):
+            _wait_for_nth(lines, "Recording: speak now", n, timeout=120)
+            vaudio.play_into_mic(answers[key]).wait(timeout=60)
+        proc.wait(timeout=300)
+    finally:
+        proc.kill()
+        stop_recorder(listener)
+    lines.join()
+    assert proc.returncode == 0, lines.text()
+
+    doc = json.loads((_only_loop(rec) / "interview.json").read_text())
+    (q,) = doc["questions"]
+    fu = q["follow_up"]
+    assert fu is not None and fu["spoken"] in ("piper", "espeak-ng")
+    assert json.loads((_only_loop(rec) / q["session"] / "question.json").read_text())["spoken"] == "shipped-audio"
+    # Both the question and the follow-up reached the speaker.
+    played = transcribe_file(heard).text.lower()
+    assert "support tickets" in played, played
+    words = [w.strip("?,.").lower() for w in fu["question"].split() if len(w.strip("?,.")) >= 6]
+    assert sum(w in played for w in words) >= len(words) / 2, (words, played)
+    # Both answers came in through the microphone.
+    first = q["scorecard"]["input"]
+    assert first.endswith("answer.wav")
+    said = json.loads((_only_loop(rec) / q["session"] / "transcript.json").read_text())["text"].lower()
+    assert "test set" in said and "rubric" in said, said
+    assert "wrong" in fu["transcript"].lower()
+    report = json.loads((_only_loop(rec) / fu["session"] / "report.json").read_text())
+    assert report["session"]["answer_source"] == "microphone" and report["session"]["recording"]["overflows"] == 0
