@@ -32,7 +32,7 @@ BAD = {
     "empty.wav": "empty",
     "truncated.wav": "not a readable audio file",  # a WAV header cut short
     "notes.wav": "not a readable audio file",  # text under an audio name
-    "quiet.wav": "no speech detected",  # pure digital silence
+    "quiet.wav": "no answer to score: the audio is silent",  # pure digital silence
     "random.mp3": "not a readable audio file",  # bytes that are no format at all
 }
 

@@ -20,10 +20,10 @@ from voicemock.store.history import (
     SCHEMA_VERSION,
     HistoryError,
     HistoryStore,
-    export_csv,
     history_path,
     record_take,
 )
+from voicemock.store.export import export_csv
 from voicemock.store.trends import (
     baseline_wpm,
     competency_standings,
@@ -124,7 +124,7 @@ def test_takes_from_practice_score_and_batch_come_back(rec):
     with HistoryStore(history_path(rec)) as store:
         takes = store.query()
         assert store.integrity_check() == "ok"
-    assert [t.source for t in takes] == ["practice", "score", "batch"]
+    assert [t.source for t in takes] == ["practice", "score-text", "batch"]  # "score" stored as what it scored
     first, text_take, archived = takes
     assert first.question_id == "evals-01" and first.competency == "evals"  # from the id's slug
     assert first.taken_at == T0 and first.taken_at.tzinfo is not None

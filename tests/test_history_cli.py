@@ -54,19 +54,25 @@ def test_table_and_trends(rec):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == f"4 takes in {history_path(rec)}"
-    assert lines[2].split() == ["#", "when", "from", "question", "level", "overall", "pass", "conc", "appl", "prod",
-                                "comm", "wpm", "fill/min"]
+    assert lines[2].split() == ["id", "when", "source", "question", "level", "overall", "pass", "conc", "appl", "prod",
+                                "comm", "wpm", "fill/min", "input"]
     assert lines[3].split() == ["1", "2025-03-03", "09:00", "practice", "evals-01", "pm", "2.34", "no", "2.6", "2.2",
-                                "1.8", "3.0", "176", "4.8"]
-    assert lines[5].split()[-2:] == ["-", "-"]  # the typed answer has no pace
+                                "1.8", "3.0", "176", "4.8", "answer.wav"]
+    assert lines[5].split()[3] == "score-text" and lines[5].split()[-3:-1] == ["-", "-"]  # the typed answer has no pace
     assert "conc = Conceptual Understanding" in result.output
     production = next(ln for ln in lines if ln.startswith("  Production Awareness "))
-    assert production.split()[2:] == ["1.80", "->", "3.10", "+0.46/take", "recent", "2.50", "rising"]
+    # Trends read the three spoken takes: the typed score-text row is listed but not counted.
+    assert "Trend over the 3 spoken takes (typed transcripts left out; --with-typed counts them)" in result.output
+    assert production.split()[2:] == ["1.80", "->", "3.10", "+0.65/take", "recent", "2.37", "rising"]
     pace = next(ln for ln in lines if ln.startswith("  Pace (wpm) "))
     assert pace.split()[2:] == ["176", "->", "151", "-12.50/take", "recent", "164", "falling"]
     assert "Pace (wpm)" in result.output and "Fillers per minute" in result.output
-    assert "Weakest dimension lately: Production Awareness (recent mean 2.50)." in result.output
-    assert "Weakest competency you have practised: evals" in result.output
+    assert "Weakest dimension lately: Production Awareness (recent mean 2.37)." in result.output
+    typed = invoke("--recordings-dir", str(rec), "--with-typed")
+    production = next(ln for ln in typed.output.splitlines() if ln.startswith("  Production Awareness "))
+    assert production.split()[2:] == ["1.80", "->", "3.10", "+0.46/take", "recent", "2.50", "rising"]
+    # The strategy take was typed text: only evals was practised out loud, so no competency is singled out.
+    assert "Weakest competency you have practised" not in result.output
 
 
 def test_filters(rec):
@@ -106,7 +112,7 @@ def test_export_csv_one_row_per_take(rec):
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert len(rows) == 5
-    assert [r["source"] for r in rows] == ["practice", "practice", "score", "batch", "batch"]
+    assert [r["source"] for r in rows] == ["practice", "practice", "score-text", "batch", "batch"]
     assert rows[0]["score_conceptual"] == "2.6" and rows[4]["score_tradeoffs"] == "3.6"
     assert rows[4]["score_conceptual"] == "" and rows[2]["wpm"] == ""
     assert json.loads(rows[0]["files"]) == {"audio": str((rec / "take0" / "answer.wav").resolve())}

@@ -25,19 +25,25 @@ def _history_rows(recordings) -> list[dict]:
     return list(csv.DictReader(io.StringIO(result.output)))
 
 
-def test_score_adds_a_take_and_no_history_does_not(tmp_path):
+def test_score_adds_a_typed_take_only_with_remember_and_no_history_does_not(tmp_path):
     answer = tmp_path / "answer.txt"
     answer.write_text(ANSWER)
     recordings = tmp_path / "rec"
     runner = CliRunner()
+    result = runner.invoke(main, ["score", str(answer), "-q", "cost-latency-routing-01", "--recordings-dir", str(recordings)])
+    assert result.exit_code == 0, result.output
+    assert not (recordings / "history.sqlite3").exists()  # typed text is not remembered by default
     for _ in range(2):
-        result = runner.invoke(main, ["score", str(answer), "-q", "cost-latency-routing-01", "--recordings-dir", str(recordings)])
+        result = runner.invoke(
+            main, ["score", str(answer), "-q", "cost-latency-routing-01", "--recordings-dir", str(recordings), "--remember"]
+        )
         assert result.exit_code == 0, result.output
-    result = runner.invoke(main, ["score", str(answer), "--recordings-dir", str(recordings), "--no-history"])
+    result = runner.invoke(main, ["score", str(answer), "--recordings-dir", str(recordings), "--no-history", "--remember"])
     assert result.exit_code == 0, result.output
     rows = _history_rows(recordings)
     assert len(rows) == 2
-    assert {r["source"] for r in rows} == {"score"}
+    assert {r["source"] for r in rows} == {"score-text"}
+    assert {r["input_path"] for r in rows} == {str(answer.resolve())}
     assert {r["question_id"] for r in rows} == {"cost-latency-routing-01"}
     assert {r["competency"] for r in rows} == {"cost-latency-routing"}
 

@@ -22,6 +22,7 @@ __all__ = [
     "HistoryError",
     "CorrectionsError",
     "ReviewError",
+    "NoAnswerError",
     "TakeInterrupted",
     "PracticeTerminated",
 ]
@@ -83,6 +84,17 @@ class CorrectionsError(VoicemockError):
 
 class ReviewError(VoicemockError):
     """A session folder or input that a review page cannot be built from."""
+
+
+class NoAnswerError(VoicemockError):
+    """Input that holds no answer to score: silence, no words, or speech not confidently English.
+
+    `check` is the verdict (an assess.answer_check.AnswerCheck), for callers that explain it further.
+    """
+
+    def __init__(self, message: str, check: Any = None):
+        super().__init__(message)
+        self.check = check
 
 
 class TakeInterrupted(DeviceError):

@@ -12,8 +12,12 @@ __all__ = ["atomic_write_text", "atomic_write_bytes", "unique_dir"]
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """Write to a temp file in the same folder, fsync, then rename over `path` (atomic on POSIX)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        # Name the folder the user chose, not the temporary file that could not be made in it.
+        raise type(exc)(exc.errno, exc.strerror, str(target.parent)) from None
     try:
         # mkstemp makes the file owner-only; give it the mode a plain open() would have.
         os.fchmod(fd, 0o666 & ~_umask())

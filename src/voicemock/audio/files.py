@@ -10,7 +10,7 @@ import numpy as np
 
 from voicemock.errors import AudioError
 
-__all__ = ["SAMPLE_RATE", "DecodedAudio", "load_audio", "check_audio_path", "AUDIO_EXTENSIONS"]
+__all__ = ["SAMPLE_RATE", "DecodedAudio", "load_audio", "check_audio_path", "probe_audio", "AUDIO_EXTENSIONS"]
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ SILENCE_PEAK = 1e-3
 class DecodedAudio:
     samples: np.ndarray  # float32, mono, SAMPLE_RATE
     source: str
+    warnings: tuple[str, ...] = ()  # what reading it found wrong but could get past (a truncated file)
 
     @property
     def duration_s(self) -> float:
@@ -65,21 +66,57 @@ def load_audio(path: str | Path, channel: str | None = None) -> DecodedAudio:
         else:
             samples = decode_audio(str(p), sampling_rate=SAMPLE_RATE)
     except (av.error.FFmpegError, ValueError, IndexError, StopIteration) as exc:
-        raise AudioError(
-            f"{p}: not a readable audio file ({_short(exc)}); check that it is wav, flac, mp3, ogg or m4a "
-            "and not truncated, or convert it with `ffmpeg -i IN -ar 16000 -ac 1 OUT.wav`"
-        ) from exc
+        raise _not_audio(p, _short(exc)) from exc
     if samples is None or samples.size == 0:
         raise AudioError(
             f"{p}: holds no audio samples (a truncated or header-only file?); record again or pass another file"
         )
-    decoded = DecodedAudio(samples=np.ascontiguousarray(samples, dtype=np.float32), source=str(path))
+    decoded = DecodedAudio(
+        samples=np.ascontiguousarray(samples, dtype=np.float32), source=str(path), warnings=_truncation(p)
+    )
     if decoded.duration_s > MAX_DURATION_S:
         raise AudioError(
             f"{p}: {decoded.duration_s / 3600:.1f} h is longer than the {MAX_DURATION_S // 3600} h limit; "
             "split it first, e.g. `ffmpeg -i IN -f segment -segment_time 3600 part%02d.wav`"
         )
     return decoded
+
+
+def probe_audio(path: str | Path) -> Path:
+    """check_audio_path, then the file opens as a container with an audio stream: a cheap check (no
+    decoding) for input that is about to be kept or waited on."""
+    p = check_audio_path(path)
+    import av
+
+    try:
+        with av.open(str(p)) as container:
+            if not container.streams.audio:
+                raise _not_audio(p, "it has no audio stream")
+    except av.error.FFmpegError as exc:
+        raise _not_audio(p, _short(exc)) from exc
+    return p
+
+
+def _not_audio(p: Path, why: str) -> AudioError:
+    return AudioError(
+        f"{p}: not a readable audio file ({why}); check that it is wav, flac, mp3, ogg or m4a "
+        "and not truncated, or convert it with `ffmpeg -i IN -ar 16000 -ac 1 OUT.wav`"
+    )
+
+
+def _truncation(p: Path) -> tuple[str, ...]:
+    """A warning when a WAV holds less audio than its header states (a copy or a recording cut short):
+    the decoder reads what is there without a word, so this is the only sign."""
+    from voicemock.audio.wavfile import wav_header_seconds
+
+    seconds = wav_header_seconds(p) if p.suffix.lower() == ".wav" else None
+    if seconds is None:
+        return ()
+    stated, held = seconds
+    # 50 ms of slack: some writers round the stated size or pad the data chunk.
+    if stated - held <= 0.05:
+        return ()
+    return (f"the file is cut short: its header says {stated:.2f} s of audio, {held:.2f} s is there; read what is there",)
 
 
 def _short(exc: BaseException) -> str:

@@ -113,6 +113,28 @@ def _wav_layout(path: Path) -> tuple[int, int, int] | None:
     return None
 
 
+def wav_header_seconds(path: str | Path) -> tuple[float, float] | None:
+    """(seconds the WAV header states, seconds the file holds) for a PCM WAV, else None.
+
+    A header that states no size (0, or 0xFFFFFFFF from a streaming writer) says nothing: None.
+    """
+    p = Path(path)
+    layout = _wav_layout(p)
+    if layout is None:
+        return None
+    size_offset, data_start, block_align = layout
+    with open(p, "rb") as fh:
+        head = fh.read(data_start)
+    if head[12:16] != b"fmt " or not block_align:
+        return None
+    rate = struct.unpack("<I", head[24:28])[0]
+    stated = struct.unpack("<I", head[size_offset : size_offset + 4])[0]
+    if not rate or stated in (0, 0xFFFFFFFF):
+        return None
+    held = max(0, p.stat().st_size - data_start)
+    return stated / block_align / rate, held // block_align / rate
+
+
 def repair_wav(path: str | Path) -> tuple[float, bool]:
     """Make a WAV cut short by a crash whole: sizes from the file's real length, a partial frame dropped.
 

@@ -18,12 +18,15 @@ _SINCE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 @click.option("--export", "export", type=click.Choice(["csv"]), help="Print the takes as CSV (one row per take) instead of the table.")
 @click.option("--plot", "plot_png", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png",
               help="Also draw scores, pace and fillers over time into this PNG (needs voicemock[plot]).")
+@click.option("--with-typed", is_flag=True, help="Count scored typed transcripts in the trends too (default: spoken takes only).")
+@click.option("--forget", "forget_id", type=int, metavar="ID", help="Remove the take with this id (see the id column) and stop.")
 def history(question_id: str | None, competency: str | None, since, recordings_dir: Path | None,
-            export: str | None, plot_png: Path | None) -> None:
-    """Show every recorded take and how each rubric dimension is trending.
+            export: str | None, plot_png: Path | None, with_typed: bool, forget_id: int | None) -> None:
+    """Show every recorded take, with its id and source, and how each rubric dimension is trending.
 
-    Takes are recorded by practice, score and batch (unless --no-history) in
-    <recordings-dir>/history.sqlite3.
+    Takes are recorded by practice, interview, score (recordings; typed text with
+    --remember) and batch --score, unless --no-history, in <recordings-dir>/history.sqlite3.
+    Trends and your pace baseline read spoken takes only.
 
     \b
     Examples:
@@ -31,11 +34,16 @@ def history(question_id: str | None, competency: str | None, since, recordings_d
       voicemock history --competency evals --since 2025-03-01
       voicemock history --export csv > takes.csv
       voicemock history --plot progress.png
+      voicemock history --forget 12
     """
-    from voicemock.store.history import HistoryStore, export_csv, history_path
+    from voicemock.store.export import export_csv
+    from voicemock.store.history import HistoryStore, history_path
     from voicemock.store.session import resolve_recordings_dir
 
     path = history_path(resolve_recordings_dir(recordings_dir))
+    if forget_id is not None:
+        click.echo(_forget(path, forget_id))
+        return
     if path.is_file():
         with HistoryStore(path) as store:
             takes = store.query(question_id=question_id, competency=competency, since=since)
@@ -55,10 +63,24 @@ def history(question_id: str | None, competency: str | None, since, recordings_d
     if not takes:
         click.echo(f"No takes in {path} match these filters.")
         return
-    click.echo(_render(takes, path))
+    click.echo(_render(takes, path, with_typed=with_typed))
 
 
-def _render(takes, path: Path) -> str:
+def _forget(path: Path, take_id: int) -> str:
+    from voicemock.errors import HistoryError
+    from voicemock.store.history import HistoryStore
+
+    if not path.is_file():
+        raise HistoryError(f"no history yet in {path}, so no take {take_id} to forget; check --recordings-dir")
+    with HistoryStore(path) as store:
+        take = store.forget(take_id)
+    return (
+        f"Forgot take {take.id} ({take.source}, {take.input_path or take.input}, {take.taken_at.astimezone():%Y-%m-%d %H:%M}); "
+        "its files stay on disk."
+    )
+
+
+def _render(takes, path: Path, *, with_typed: bool = False) -> str:
     from voicemock.store.trends import (
         OWN_SOURCES,
         delivery_trends,
@@ -73,7 +95,7 @@ def _render(takes, path: Path) -> str:
         names.update(take.dimension_names)
     short = _abbreviations(keys)
 
-    header = ["#", "when", "from", "question", "level", "overall", "pass", *(short[k] for k in keys), "wpm", "fill/min"]
+    header = ["id", "when", "source", "question", "level", "overall", "pass", *(short[k] for k in keys), "wpm", "fill/min", "input"]
     rows = [
         [
             str(t.id), f"{t.taken_at.astimezone():%Y-%m-%d %H:%M}", t.source, t.question_id or "-", t.level,
@@ -81,10 +103,11 @@ def _render(takes, path: Path) -> str:
             *(f"{t.scores[k]:.1f}" if k in t.scores else "-" for k in keys),
             f"{t.wpm:.0f}" if t.wpm is not None else "-",
             f"{t.fillers_per_minute:.1f}" if t.fillers_per_minute is not None else "-",
+            Path(t.input_path or t.input).name,
         ]
         for t in takes
     ]
-    text_cols = {1, 2, 3, 4, 6}
+    text_cols = {1, 2, 3, 4, 6, len(header) - 1}
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
@@ -93,8 +116,15 @@ def _render(takes, path: Path) -> str:
     out = [f"{len(takes)} takes in {path}", "", line(header), *(line(r) for r in rows)]
     out.append("  " + ", ".join(f"{short[k]} = {names.get(k, k)}" for k in keys))
 
-    dim_trends = trends(takes)
-    out += ["", f"Trend over these takes (first -> last, change per take, mean of the last {min(5, len(takes))}):"]
+    counted = takes if with_typed else [t for t in takes if t.spoken]
+    if not counted:
+        out += ["", "No spoken takes here, so no trend: typed transcripts are left out (--with-typed counts them)."]
+        return "\n".join(out)
+    which = "these takes" if len(counted) == len(takes) else (
+        f"the {len(counted)} spoken takes (typed transcripts left out; --with-typed counts them)"
+    )
+    dim_trends = trends(counted)
+    out += ["", f"Trend over {which} (first -> last, change per take, mean of the last {min(5, len(counted))}):"]
     label_width = max(len(names.get(k, k)) for k in [*keys, "overall"]) + 2
     for key, trend in dim_trends.items():
         label = "Overall" if key == "overall" else names.get(key, key)
@@ -102,7 +132,7 @@ def _render(takes, path: Path) -> str:
             f"  {label:<{label_width}}{trend.first:>5.2f} -> {trend.last:<5.2f} {trend.slope:>+7.2f}/take"
             f"   recent {trend.recent_mean:.2f}   {trend.direction}"
         )
-    for key, trend in delivery_trends(takes).items():
+    for key, trend in delivery_trends(counted).items():
         label, fmt = ("Pace (wpm)", ".0f") if key == "wpm" else ("Fillers per minute", ".1f")
         out.append(
             f"  {label:<{label_width}}{trend.first:>5{fmt}} -> {trend.last:<5{fmt}} {trend.slope:>+7.2f}/take"
@@ -113,7 +143,7 @@ def _render(takes, path: Path) -> str:
     if scored:
         weakest = min(scored, key=lambda k: (scored[k].recent_mean, keys.index(k)))
         out += ["", f"Weakest dimension lately: {names.get(weakest, weakest)} (recent mean {scored[weakest].recent_mean:.2f})."]
-    own = [t for t in takes if t.source in OWN_SOURCES]  # the same takes practice --next weighs
+    own = [t for t in counted if t.source in OWN_SOURCES]  # the same takes practice --next weighs
     practised = sorted({t.competency for t in own if t.competency})
     if len(practised) > 1:
         worst = rank_competencies(own, practised)[0]

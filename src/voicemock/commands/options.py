@@ -60,13 +60,21 @@ def history_options(f):
     return f
 
 
-def remember_take(scorecard, recordings_dir: str | None, *, source: str, competency: str | None = None, files=None) -> None:
-    """Add a scored take to the history; a history that cannot be written is a warning, not a failure."""
+def remember_take(
+    scorecard, recordings_dir: str | None, *, source: str, competency: str | None = None, files=None, input_path: str | None = None
+) -> None:
+    """Add a scored take to the history; a history that cannot be written is a warning, not a failure.
+
+    `source` is one of store.history.SOURCES; `input_path` the input as the user gave it (made absolute).
+    """
     from voicemock.errors import VoicemockError
     from voicemock.store.history import record_take
     from voicemock.store.session import resolve_recordings_dir
 
     try:
-        record_take(scorecard, recordings_dir=resolve_recordings_dir(recordings_dir), source=source, competency=competency, files=files)
+        record_take(
+            scorecard, recordings_dir=resolve_recordings_dir(recordings_dir), source=source, competency=competency, files=files,
+            input_path=input_path,
+        )
     except VoicemockError as exc:
         click.echo(f"Warning: the take was not added to the history: {exc}", err=True)

@@ -40,6 +40,7 @@ def review(source: Path, output: Path | None, embed: bool | None, rubric: str | 
     if source.is_dir():
         if rubric or level or question_id:
             raise click.UsageError("--rubric, --level and --question score a bare AUDIO; a session is reviewed as it was scored")
+        _refuse_a_take_without_answer(source)
         inputs = load_session(source)
         out = output or source / "review.html"
     else:
@@ -63,3 +64,22 @@ def review(source: Path, output: Path | None, embed: bool | None, rubric: str | 
         out = output or source.with_name(source.stem + ".review.html")
     written = write_review(inputs, out, embed_audio=embed)
     click.echo(f"wrote {written}")
+
+
+def _refuse_a_take_without_answer(session_dir: Path) -> None:
+    """A practice take that held no answer has a transcript and report.md but nothing scored: say so,
+    by the rule every command applies, instead of "no report.json"."""
+    from voicemock.errors import NoAnswerError
+    from voicemock.flows.pipeline import check, read_answer
+    from voicemock.store.session import REPORT_JSON_FILE, TRANSCRIPT_FILE
+
+    transcript = session_dir / TRANSCRIPT_FILE
+    if (session_dir / REPORT_JSON_FILE).is_file() or not transcript.is_file():
+        return
+    verdict = check(read_answer(transcript).transcript)
+    if not verdict.ok:
+        raise NoAnswerError(
+            f"{session_dir}: the take holds no answer ({verdict.reason}), so there is nothing to review; "
+            "its report.md says why: practice again",
+            verdict,
+        )

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from voicemock.commands.options import level_option, history_options, model_options, remember_take, transcribe_options
-from voicemock.errors import AudioError, TranscriptError
+from voicemock.errors import AudioError, NoAnswerError, TranscriptError
 
 
 @click.command()
@@ -23,15 +23,19 @@ from voicemock.errors import AudioError, TranscriptError
 )
 @model_options
 @history_options
+@click.option("--remember", is_flag=True, help="Add scored typed transcripts to the history too (recordings always are).")
 def score(
     inputs, question_id, question_text, questions_path, rubric, level, fmt, model, beam_size, no_vad, decode,
-    recordings_dir, no_history,
+    recordings_dir, no_history, remember,
 ) -> None:
     """Score answers against a rubric, with the sentences behind each score.
 
     INPUT is audio (transcribed here), a .txt transcript, or the JSON that
-    `voicemock transcribe --format json` writes. Inputs that fail are reported
-    and the rest are still scored; the exit status is 1 if any failed.
+    `voicemock transcribe --format json` writes. Input that holds no answer
+    (silence, no words, speech not confidently English) is refused, not scored.
+    Inputs that fail are reported and the rest are still scored; the exit status
+    is 1 if any failed. Scored recordings go to the history; typed transcripts
+    only with --remember.
 
     \b
     Examples:
@@ -63,19 +67,25 @@ def score(
     for path in inputs:
         try:
             answer = read_answer(path, options)
+            for warning in answer.audio.warnings if answer.audio is not None else ():
+                click.echo(f"Warning: {path}: {warning}", err=True)
             card = assess(
                 answer.transcript, answer.audio, question=question, rubric=rubric_obj, level=level, baseline_wpm=baseline,
                 options=options,
             )
-        except (AudioError, TranscriptError) as exc:
+        except (AudioError, TranscriptError, NoAnswerError) as exc:
             failed += 1
             click.echo(f"Error: {exc}", err=True)
             continue
         card.input = path
-        if not no_history:
+        spoken = answer.audio is not None or answer.transcript.duration_s is not None
+        if not no_history and (spoken or remember):
             role = "audio" if answer.audio is not None else "transcript"
             competency = question.competency if question and question.competency else None
-            remember_take(card, recordings_dir, source="score", competency=competency, files={role: str(Path(path).resolve())})
+            remember_take(
+                card, recordings_dir, source="score-audio" if spoken else "score-text", competency=competency,
+                files={role: str(Path(path).resolve())}, input_path=path,
+            )
         if fmt == "jsonl":
             sys.stdout.write(json.dumps(card.to_dict(), ensure_ascii=False) + "\n")
         else:

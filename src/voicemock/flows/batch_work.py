@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from voicemock.errors import AudioError, VoicemockError
+from voicemock.errors import AudioError, NoAnswerError, VoicemockError
 from voicemock.flows.batch_summary import summary_row
 from voicemock.records import Scorecard
 from voicemock.speech.transcribe import TranscribeOptions
@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_FORMATS = ("txt", "json")
 REPORT_SUFFIX = "report.json"  # <name>.report.json beside <name>.json (the transcript)
-NO_SPEECH_REASON = "no speech detected (the file is silent or holds no voice); check the recording"
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ def process_file(path: str | Path, display: str, key: str, settings: BatchSettin
 def _transcribe_and_score(
     path: Path, display: str, settings: BatchSettings, cpu_threads: int
 ) -> tuple[dict[str, str], Scorecard | None, dict[str, Any], float]:
-    from voicemock.flows.pipeline import TEXT_SUFFIXES, assess, read_answer
+    from voicemock.flows.pipeline import TEXT_SUFFIXES, assess, check, read_answer
     from voicemock.speech.writers import render_transcript
 
     if path.suffix.lower() in TEXT_SUFFIXES:
@@ -158,8 +157,11 @@ def _transcribe_and_score(
     options = replace(settings.transcribe, cpu_threads=cpu_threads)
     answer = read_answer(path, options)  # decoded once: the same audio goes on to assess
     transcript = replace(answer.transcript, source=display)
-    if not transcript.text:
-        raise AudioError(f"{display}: {NO_SPEECH_REASON}")
+    # The one rule `score` applies too. Without --score only a file with nothing in it fails: a transcript
+    # of speech the recognizer doubts is still a transcript.
+    verdict = check(transcript, answer.audio)
+    if not verdict.ok and (settings.score or verdict.nothing_heard):
+        raise NoAnswerError(verdict.message(display), verdict)
 
     texts = {fmt: render_transcript(transcript, fmt) for fmt in settings.formats}
     scorecard = None

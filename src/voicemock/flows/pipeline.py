@@ -7,18 +7,19 @@
     sentences + Delivery + Structure --score_transcript--> Scorecard
 
 `practice`, `score`, `batch --score` and `review` call `read_answer` and `assess`; none of them
-repeats these steps.
+repeats these steps. `assess` first asks the one rule for "is there an answer here"
+(assess.answer_check) and refuses input that holds none with a NoAnswerError.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voicemock.errors import TranscriptError
+from voicemock.errors import NoAnswerError, TranscriptError
 from voicemock.records import Hesitation, Scorecard, Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from voicemock.bank.rubric import Rubric
     from voicemock.speech.transcribe import TranscribeOptions
 
-__all__ = ["Answer", "read_answer", "assess", "TEXT_SUFFIXES"]
+__all__ = ["Answer", "read_answer", "check", "require_answer", "assess", "TEXT_SUFFIXES"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +66,15 @@ def _read_transcript_file(p: Path) -> Transcript:
         if not text.strip():
             raise TranscriptError(f"{p}: the transcript is empty; write the answer in it or pass the audio")
         return Transcript.from_text(text, source=str(p))
+    from voicemock.assess.answer_check import transcript_json_problem
+
     try:
         data = json.loads(text)
+        problem = transcript_json_problem(data)
+        if problem:
+            raise TranscriptError(
+                f"{p}: not a voicemock transcript ({problem}); pass the JSON that `voicemock transcribe --format json` writes"
+            )
         transcript = Transcript.from_dict(data)
     except json.JSONDecodeError as exc:
         raise TranscriptError(
@@ -76,7 +84,23 @@ def _read_transcript_file(p: Path) -> Transcript:
         raise TranscriptError(
             f"{p}: not a voicemock transcript (bad or missing {exc}); pass the JSON that `voicemock transcribe --format json` writes"
         ) from exc
-    return transcript
+    # Named by the file the user gave, as a .txt transcript is, so every message names what they passed.
+    return replace(transcript, source=str(p))
+
+
+def check(transcript: Transcript, audio: DecodedAudio | None = None):
+    """The rule's verdict (an assess.answer_check.AnswerCheck) on one answer."""
+    from voicemock.assess.answer_check import check_answer
+
+    return check_answer(transcript, silent=audio is not None and audio.is_silent)
+
+
+def require_answer(transcript: Transcript, audio: DecodedAudio | None = None):
+    """The verdict, or a NoAnswerError (one line naming the input) when there is no answer to score."""
+    verdict = check(transcript, audio)
+    if not verdict.ok:
+        raise NoAnswerError(verdict.message(transcript.source), verdict)
+    return verdict
 
 
 def assess(
@@ -96,7 +120,9 @@ def assess(
     `hesitations`: filled pauses already found on the audio (by the live transcriber, during the take).
     `options`: what the answer was transcribed with; every later Whisper use (the hesitation detector)
     takes the same model from it.
+    Raises NoAnswerError, before any scoring, for input that holds no answer (see require_answer).
     """
+    verdict = require_answer(transcript, audio)
     from voicemock.assess.classifier import load_classifier
     from voicemock.assess.delivery import measure_delivery
     from voicemock.assess.reading import read_transcript
@@ -116,7 +142,7 @@ def assess(
         readings=readings,
         moves=classifier.moves(),
     )
-    return score_transcript(
+    card = score_transcript(
         transcript,
         rubric=rubric_obj,
         level=level or rubric_obj.default_level,
@@ -126,3 +152,5 @@ def assess(
         structure=structure,
         readings=readings,
     )
+    card.caveats.extend(verdict.caveats)  # stretches the recognizer doubted, in an answer it still took
+    return card

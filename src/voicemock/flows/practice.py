@@ -147,10 +147,13 @@ def run_practice(options: PracticeOptions, on_event: Callable[[PracticeEvent], N
 def check_answer_source(answer_files: list[str], device: str | int | None) -> None:
     """The answer files are readable audio, or (with none) the microphone is there: a clear error if not."""
     if answer_files:
-        from voicemock.audio.files import check_audio_path
+        from voicemock.audio.files import check_audio_path, probe_audio
+        from voicemock.flows.pipeline import TEXT_SUFFIXES
 
         for path in answer_files:
-            check_audio_path(path)
+            # Opened, not decoded: a file that is not audio never gets a session folder. A typed
+            # transcript (.txt, or transcribe's JSON) is read as the answer, as `score` reads it.
+            check_audio_path(path) if Path(path).suffix.lower() in TEXT_SUFFIXES else probe_audio(path)
     else:
         from voicemock.audio.devices import pick_input_device
 

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voicemock.errors import AudioError, PracticeTerminated, VoicemockError
+from voicemock.errors import AudioError, NoAnswerError, PracticeTerminated, VoicemockError
 from voicemock.audio.capture import RecordingProgress, RecordingResult
 from voicemock.store.session import Session
 
@@ -183,16 +183,32 @@ def take_turn(
     logger.info("transcript ready %.2f s after the take ended", time.perf_counter() - took)
 
     emit(PracticeEvent("scoring", "Scoring against the rubric..."))
-    scorecard = _assess(
-        answer.transcript, answer.audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline_wpm,
-        hesitations=answer.hesitations, options=options.transcribe,
-    )
+    try:
+        scorecard = _assess(
+            answer.transcript, answer.audio, question=question, rubric=rubric, level=level, baseline_wpm=baseline_wpm,
+            hesitations=answer.hesitations, options=options.transcribe,
+        )
+    except NoAnswerError as exc:
+        raise _no_answer(session, answer_path, exc, microphone=not options.answer_file) from None
     scorecard.input = str(answer_path)
     scorecard.caveats.extend(_session_caveats(spoken, recording, options))
     markdown = render(scorecard, "markdown")
     session.write_report(scorecard, markdown, extra=_session_record(session, spoken, recording, options, answer_path))
     logger.info("report written %.2f s after the take ended", time.perf_counter() - took)
     return Turn(session, question, spoken, answer_path, recording, answer, scorecard, markdown)
+
+
+def _no_answer(session: Session, answer_path: Path, exc: NoAnswerError, *, microphone: bool) -> NoAnswerError:
+    """The take is kept, with a report.md that says nothing was heard and why; the error names the folder."""
+    from voicemock.fsutil import atomic_write_text
+    from voicemock.present.no_answer import likely_cause, no_answer_markdown
+
+    atomic_write_text(session.report_md_path, no_answer_markdown(exc.check, answer_path, microphone=microphone))
+    return NoAnswerError(
+        f"{answer_path}: no answer to score: {exc.check.reason}; likely cause: "
+        f"{likely_cause(exc.check, microphone=microphone)}. The take and its report.md are kept in {session.path}",
+        exc.check,
+    )
 
 
 def record_history(scorecard: Scorecard, recordings_dir: Path, *, source: str, competency: str | None,

@@ -79,10 +79,11 @@ def transcribe_audio(decoded: DecodedAudio, options: TranscribeOptions = Transcr
         segments=(),
         model=spec.label,
         duration_after_vad_s=0.0,
-        warnings=(NO_SPEECH_WARNING,),
+        warnings=(*decoded.warnings, NO_SPEECH_WARNING),
     )
     if decoded.is_silent:
-        logger.warning("%s: silent audio", decoded.source)
+        # Said once, by whoever shows the transcript's warnings (or refuses it as no answer), not logged too.
+        logger.debug("%s: silent audio", decoded.source)
         return empty
 
     model = load_model(spec, cpu_threads=options.cpu_threads)
@@ -116,7 +117,7 @@ def transcribe_audio(decoded: DecodedAudio, options: TranscribeOptions = Transcr
         raw_segments = restore_speech_timestamps(raw_segments, speech_chunks, SAMPLE_RATE)
 
     segments = tuple(_segment(i, s) for i, s in enumerate(raw_segments))
-    warnings: tuple[str, ...] = () if segments else (NO_SPEECH_WARNING,)
+    warnings = decoded.warnings + (() if segments else (NO_SPEECH_WARNING,))
     spans = tuple((round(c["start"] / SAMPLE_RATE, 3), round(c["end"] / SAMPLE_RATE, 3)) for c in speech_chunks)
     return replace(
         empty,
@@ -145,7 +146,7 @@ def _transcribe_batched(model, decoded: DecodedAudio, options: TranscribeOptions
         empty,
         segments=segments,
         duration_after_vad_s=round(float(info.duration_after_vad), 3),
-        warnings=() if segments else (NO_SPEECH_WARNING,),
+        warnings=decoded.warnings + (() if segments else (NO_SPEECH_WARNING,)),
     )
 
 

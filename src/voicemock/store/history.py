@@ -11,17 +11,16 @@ Times are stored as ISO 8601 in UTC with a fixed width, so text order is time or
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from voicemock.errors import HistoryError
 from voicemock.records import Delivery, Scorecard
@@ -30,20 +29,25 @@ __all__ = [
     "HISTORY_FILENAME",
     "SCHEMA_VERSION",
     "SOURCES",
+    "SPOKEN_SOURCES",
     "HistoryError",
     "HistoryStore",
     "Take",
     "history_path",
     "record_take",
     "competency_of",
-    "export_csv",
+    "iso_utc",
 ]
 
 log = logging.getLogger(__name__)
 
 HISTORY_FILENAME = "history.sqlite3"
-SCHEMA_VERSION = 1
-SOURCES = ("practice", "score", "batch")
+SCHEMA_VERSION = 2
+# Where a take came from. "score-audio" and "score-text" tell a scored recording from a scored typed
+# transcript; "score", what schema 1 wrote for both, is still taken and stored as one of the two.
+SOURCES = ("practice", "interview", "score-audio", "score-text", "batch")
+# Takes of spoken answers: what trends and the personal baseline read by default.
+SPOKEN_SOURCES = ("practice", "interview", "score-audio", "batch")
 # A practice session waits on a batch run's write rather than failing; writes take milliseconds.
 DEFAULT_BUSY_TIMEOUT_S = 30.0
 
@@ -59,7 +63,7 @@ class Take:
 
     id: int
     taken_at: datetime  # timezone-aware, UTC
-    source: str  # "practice" | "score" | "batch"
+    source: str  # one of SOURCES
     input: str
     question_id: str | None
     competency: str | None
@@ -74,6 +78,12 @@ class Take:
     duration_s: float | None = None
     delivery: dict[str, Any] = field(default_factory=dict)  # the figures of `_delivery_figures`
     files: dict[str, str] = field(default_factory=dict)  # role ("audio", "transcript", ...) -> absolute path
+    input_path: str | None = None  # the input's absolute path, as recorded from schema 2 on
+
+    @property
+    def spoken(self) -> bool:
+        """A spoken answer: from a spoken source, with a length (a typed practice answer has none)."""
+        return self.source in SPOKEN_SOURCES and self.duration_s is not None
 
 
 # ---------------------------------------------------------------------------- locations
@@ -114,8 +124,23 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX takes_competency ON takes (competency)")
 
 
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    # Old rows are kept: the input's path comes from the files the take stored, and a "score" row is
+    # a recording when it stored an audio file or has a pace, else typed text.
+    conn.execute("ALTER TABLE takes ADD COLUMN input_path TEXT")
+    conn.execute(
+        "UPDATE takes SET source = CASE WHEN json_extract(files_json, '$.audio') IS NOT NULL OR wpm IS NOT NULL"
+        " THEN 'score-audio' ELSE 'score-text' END WHERE source = 'score'"
+    )
+    conn.execute(
+        "UPDATE takes SET input_path = coalesce(json_extract(files_json, '$.audio'), json_extract(files_json, '$.input'),"
+        " json_extract(files_json, '$.transcript'))"
+    )
+    conn.execute("CREATE INDEX takes_source ON takes (source)")
+
+
 # _MIGRATIONS[v] upgrades a database at user_version v to v + 1. Append, never edit a shipped one.
-_MIGRATIONS = [_migrate_0_to_1]
+_MIGRATIONS = [_migrate_0_to_1, _migrate_1_to_2]
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -203,14 +228,21 @@ class HistoryStore:
         competency: str | None = None,
         files: dict[str, str] | None = None,
         taken_at: datetime | None = None,
+        input_path: str | None = None,
     ) -> int:
         """Store one take; returns its row id.
 
         `competency` defaults to the slug of `scorecard.question_id` (ids are `<competency>-NN`).
+        `input_path` defaults to `scorecard.input`, made absolute.
         File paths under the recordings folder are stored relative to it, so the folder can move.
         """
+        if source == "score":
+            timed = scorecard.delivery is not None and scorecard.delivery.duration_s is not None
+            source = "score-audio" if timed else "score-text"
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
+        given = input_path or scorecard.input
+        input_path = str(Path(given).resolve()) if given else None
         when = _utc(taken_at) if taken_at is not None else datetime.now(timezone.utc)
         if competency is None:
             competency = competency_of(scorecard.question_id)
@@ -222,18 +254,18 @@ class HistoryStore:
         ]
         stored_files = {role: self._relative(p) for role, p in (files or {}).items()}
         row = (
-            _iso(when), source, scorecard.input, scorecard.question_id, competency, scorecard.rubric,
+            iso_utc(when), source, scorecard.input, scorecard.question_id, competency, scorecard.rubric,
             scorecard.level, float(scorecard.overall), int(bool(scorecard.passed)),
             delivery.get("wpm"), delivery.get("fillers_per_minute"), delivery.get("duration_s"),
-            json.dumps(scores), json.dumps(delivery), json.dumps(stored_files),
+            json.dumps(scores), json.dumps(delivery), json.dumps(stored_files), input_path,
         )
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 cursor = self._conn.execute(
                     "INSERT INTO takes (taken_at, source, input, question_id, competency, rubric, level, overall,"
-                    " passed, wpm, fillers_per_minute, duration_s, scores_json, delivery_json, files_json)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " passed, wpm, fillers_per_minute, duration_s, scores_json, delivery_json, files_json, input_path)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     row,
                 )
                 self._conn.execute("COMMIT")
@@ -247,6 +279,17 @@ class HistoryStore:
         return take_id
 
     record_take = add
+
+    def forget(self, take_id: int) -> Take:
+        """Remove one take; returns it as it was. Its files (a practice session folder) stay on disk."""
+        found = self._conn.execute("SELECT * FROM takes WHERE id = ?", (int(take_id),)).fetchone()
+        if found is None:
+            raise HistoryError(f"no take {take_id} in {self.path}; `voicemock history` lists the takes with their ids")
+        try:
+            self._conn.execute("DELETE FROM takes WHERE id = ?", (int(take_id),))
+        except sqlite3.OperationalError as exc:
+            raise HistoryError(f"could not remove take {take_id} from {self.path}: {exc}; try again") from None
+        return self._take(found)
 
     # -- reading
 
@@ -272,7 +315,7 @@ class HistoryStore:
             params.append(competency)
         if since is not None:
             where.append("taken_at >= ?")
-            params.append(_iso(_utc(since)))
+            params.append(iso_utc(_utc(since)))
         if sources is not None:
             where.append(f"source IN ({', '.join('?' * len(sources))})")
             params.extend(sources)
@@ -325,6 +368,7 @@ class HistoryStore:
             duration_s=r["duration_s"],
             delivery=json.loads(r["delivery_json"]),
             files={role: str(base / p) for role, p in json.loads(r["files_json"]).items()},
+            input_path=r["input_path"],
         )
 
 
@@ -362,10 +406,11 @@ def record_take(
     competency: str | None = None,
     files: dict[str, str] | None = None,
     taken_at: datetime | None = None,
+    input_path: str | None = None,
 ) -> int:
     """Open `<recordings_dir>/history.sqlite3` (creating it), store one take, close. Returns its id."""
     with HistoryStore(history_path(recordings_dir)) as store:
-        return store.add(scorecard, source=source, competency=competency, files=files, taken_at=taken_at)
+        return store.add(scorecard, source=source, competency=competency, files=files, taken_at=taken_at, input_path=input_path)
 
 
 def competency_of(question_id: str | None) -> str | None:
@@ -374,42 +419,6 @@ def competency_of(question_id: str | None) -> str | None:
         return None
     m = _QUESTION_ID.match(question_id)
     return m.group("competency") if m else None
-
-
-# ---------------------------------------------------------------------------- export
-
-
-_CSV_HEAD = ["id", "taken_at", "source", "question_id", "competency", "rubric", "level", "overall", "passed"]
-_CSV_DELIVERY = [
-    "wpm", "fillers_per_minute", "duration_s", "word_count", "time_to_first_word_s",
-    "long_pause_count", "filler_count", "baseline_wpm",
-]
-
-
-def export_csv(takes: Iterable[Take], stream: IO[str]) -> int:
-    """One row per take, one `score_<key>` column per dimension seen; returns the number of rows.
-
-    Blank cells mean "not measured" (a dimension of another rubric, or pace for a text answer).
-    """
-    takes = list(takes)
-    dims: list[str] = []
-    for take in takes:
-        dims.extend(k for k in take.scores if k not in dims)
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow([*_CSV_HEAD, *(f"score_{k}" for k in dims), *_CSV_DELIVERY, "input", "files"])
-    for t in takes:
-        writer.writerow([
-            t.id, _iso(t.taken_at), t.source, t.question_id or "", t.competency or "", t.rubric, t.level,
-            t.overall, "true" if t.passed else "false",
-            *(_cell(t.scores.get(k)) for k in dims),
-            *(_cell(t.delivery.get(name)) for name in _CSV_DELIVERY),
-            t.input, json.dumps(t.files) if t.files else "",
-        ])
-    return len(takes)
-
-
-def _cell(value: Any) -> Any:
-    return "" if value is None else value
 
 
 # ---------------------------------------------------------------------------- time
@@ -424,6 +433,6 @@ def _utc(value: datetime | date) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-def _iso(value: datetime) -> str:
+def iso_utc(value: datetime) -> str:
     # Fixed width and always UTC, so SQLite's text comparison orders by time.
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")

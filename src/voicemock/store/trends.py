@@ -10,10 +10,11 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from voicemock.store.history import HistoryStore, Take, history_path
+from voicemock.store.history import SPOKEN_SOURCES, HistoryStore, Take, history_path
 
 __all__ = [
     "OWN_SOURCES",
+    "SPOKEN_SOURCES",
     "RECENT_TAKES",
     "BASELINE_WINDOW",
     "Trend",
@@ -26,9 +27,10 @@ __all__ = [
     "weakest_competency",
 ]
 
-# The user's own takes, for the personal baseline and the next-competency pick: a batch run is often a
-# team's archive of other people's answers, which says nothing about this user's pace or weak spots.
-OWN_SOURCES = ("practice", "score")
+# The user's own spoken takes, for the personal baseline and the next-competency pick: a batch run is
+# often a team's archive of other people's answers, which says nothing about this user's pace or weak
+# spots, and a typed transcript scored with `score --remember` is not a spoken answer.
+OWN_SOURCES = ("practice", "interview", "score-audio")
 # How many recent takes stand for "lately" in baselines and the weakest-competency pick.
 RECENT_TAKES = 5
 BASELINE_WINDOW = 20
