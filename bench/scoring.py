@@ -35,7 +35,10 @@ def three_minute_transcript(wpm: float = 150.0) -> Transcript:
     """About 450 words at 150 wpm, with word timings like Whisper's."""
     words, t, i = [], 0.5, 0
     while len(words) < 3 * wpm:
-        for token in SENTENCES[i % len(SENTENCES)].replace("most", f"most{i}").split():
+        # Each pass over the sentences opens them differently, so every sentence is new to the encoder
+        # (a real answer repeats itself little); the scorer still folds the near-repeats.
+        lead = ("", "So, ", "And ", "Then, ")[(i // len(SENTENCES)) % 4]
+        for token in (lead + SENTENCES[i % len(SENTENCES)]).split():
             words.append(Word(start=round(t, 3), end=round(t + 0.3, 3), word=" " + token, probability=0.9))
             t += 60.0 / wpm
         i += 1
