@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -128,20 +129,24 @@ def record_answer(
         release_marker(marker, target)
 
 
+@dataclass(eq=False)
 class _Take:
-    def __init__(self, sd, mic: AudioDevice, path: Path, marker_fd: int, max_seconds, silence_stop, stop_on_enter, cue, on_level, on_start):
-        self.sd = sd
-        self.mic = mic
-        self.path = path
-        self.marker_fd = marker_fd
-        self.max_seconds = max_seconds
-        self.silence_stop = silence_stop
-        self.stop_on_enter = stop_on_enter
-        self.cue = cue
-        self.on_level = on_level
-        self.on_start = on_start
-        self.samplerate = int(mic.default_samplerate)
-        self.max_frames = int(round(max_seconds * self.samplerate))
+    """One take's settings (the fields) and the state its threads share (set in __post_init__)."""
+
+    sd: Any
+    mic: AudioDevice
+    path: Path
+    marker_fd: int
+    max_seconds: float
+    silence_stop: float | None
+    stop_on_enter: bool
+    cue: bool
+    on_level: Any
+    on_start: Any
+
+    def __post_init__(self) -> None:
+        self.samplerate = int(self.mic.default_samplerate)
+        self.max_frames = int(round(self.max_seconds * self.samplerate))
         self.blocks: queue.Queue[np.ndarray | None] = queue.Queue()
         # Written by the PortAudio thread, read by the main thread (single assignments: safe under the GIL).
         self.overflows = 0
