@@ -62,7 +62,7 @@ def test_table_and_trends(rec):
     assert "conc = Conceptual Understanding" in result.output
     production = next(ln for ln in lines if ln.startswith("  Production Awareness "))
     # Trends read the three spoken takes: the typed score-text row is listed but not counted.
-    assert "Trend over the 3 spoken takes (typed transcripts left out; --with-typed counts them)" in result.output
+    assert "Typed transcripts are listed but left out of the trends (--with-typed counts them).\nTrend over the 3 spoken takes (" in result.output
     assert production.split()[2:] == ["1.80", "->", "3.10", "+0.65/take", "recent", "2.37", "rising"]
     pace = next(ln for ln in lines if ln.startswith("  Pace (wpm) "))
     assert pace.split()[2:] == ["176", "->", "151", "-12.50/take", "recent", "164", "falling"]

@@ -120,11 +120,11 @@ def _render(takes, path: Path, *, with_typed: bool = False) -> str:
     if not counted:
         out += ["", "No spoken takes here, so no trend: typed transcripts are left out (--with-typed counts them)."]
         return "\n".join(out)
-    which = "these takes" if len(counted) == len(takes) else (
-        f"the {len(counted)} spoken takes (typed transcripts left out; --with-typed counts them)"
-    )
+    which = "these takes" if len(counted) == len(takes) else f"the {len(counted)} spoken takes"
     dim_trends = trends(counted)
     out += ["", f"Trend over {which} (first -> last, change per take, mean of the last {min(5, len(counted))}):"]
+    if len(counted) < len(takes):
+        out.insert(len(out) - 1, "Typed transcripts are listed but left out of the trends (--with-typed counts them).")
     label_width = max(len(names.get(k, k)) for k in [*keys, "overall"]) + 2
     for key, trend in dim_trends.items():
         label = "Overall" if key == "overall" else names.get(key, key)

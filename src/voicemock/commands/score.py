@@ -91,6 +91,8 @@ def score(
         else:
             sys.stdout.write(render(card, fmt))
         sys.stdout.flush()
+    if failed and len(inputs) == 1:
+        raise click.exceptions.Exit(1)  # its one `Error:` line is said: a tally of one would say it twice
     if failed:
         raise click.ClickException(f"{failed} of {len(inputs)} inputs failed; see the errors above")
 
