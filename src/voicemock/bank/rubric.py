@@ -330,15 +330,10 @@ def _draws_on(c: _Checker, t: dict[str, Any], at: str) -> dict[str, float]:
     raw = c.table(t["draws_on"], f"{at}.draws_on")
     if not raw:
         raise c.fail(f"{at}.draws_on", f"is empty; map it to at least one of {', '.join(SIGNAL_DIMENSIONS)}")
-    draws: dict[str, float] = {}
-    for signal in raw:
-        key = f"{at}.draws_on.{signal}"
-        if signal not in SIGNAL_DIMENSIONS:
-            raise c.fail(key, f"is not a signal dimension{did_you_mean(signal, SIGNAL_DIMENSIONS)}; use {', '.join(SIGNAL_DIMENSIONS)}")
-        share = c.number(raw, signal, key)
-        if not 0 < share <= 1:
-            raise c.fail(key, f"{share:g} is outside (0, 1]; shares say how much of the score comes from that signal")
-        draws[signal] = share
+    draws = _named_numbers(
+        c, raw, f"{at}.draws_on", SIGNAL_DIMENSIONS, "is not a signal dimension",
+        lambda share: None if 0 < share <= 1 else f"{share:g} is outside (0, 1]; shares say how much of the score comes from that signal",
+    )
     total = sum(draws.values())
     if abs(total - 1.0) > _SUM_TOLERANCE:
         raise c.fail(f"{at}.draws_on", f"shares sum to {round(total, 6):g}, not 1.0; fix the shares")
@@ -356,6 +351,21 @@ def _structure_checks(c: _Checker, t: dict[str, Any], at: str) -> list[str]:
                 f"{name!r} is not a structure check{did_you_mean(str(name), STRUCTURE_CHECKS)}; use {', '.join(STRUCTURE_CHECKS)}",
             )
     return list(raw)
+
+
+def _named_numbers(c: _Checker, raw: dict[str, Any], at: str, allowed, unknown: str, out_of_range) -> dict[str, float]:
+    """A table of name -> number: each name one of `allowed`, each number accepted by `out_of_range` (None)."""
+    values: dict[str, float] = {}
+    for name in raw:
+        key = f"{at}.{name}"
+        if name not in allowed:
+            raise c.fail(key, f"{unknown}{did_you_mean(name, allowed)}; use {', '.join(SIGNAL_DIMENSIONS)}")
+        value = c.number(raw, name, key)
+        problem = out_of_range(value)
+        if problem:
+            raise c.fail(key, problem)
+        values[name] = value
+    return values
 
 
 def _levels(c: _Checker, data: dict[str, Any], dims: list[RubricDimension], scale: tuple[int, int]) -> dict[str, Level]:
@@ -376,15 +386,10 @@ def _levels(c: _Checker, data: dict[str, Any], dims: list[RubricDimension], scal
         offsets_raw = c.table(t.get("offsets"), f"{at}.offsets") if "offsets" in t else None
         if offsets_raw is None:
             raise c.fail(f"{at}.offsets", f"is missing; give an offset for each of {', '.join(SIGNAL_DIMENSIONS)}")
-        offsets: dict[str, float] = {}
-        for name in offsets_raw:
-            okey = f"{at}.offsets.{name}"
-            if name not in allowed_offsets:
-                raise c.fail(okey, f"is neither a signal dimension nor a dimension key{did_you_mean(name, allowed_offsets)}; use {', '.join(SIGNAL_DIMENSIONS)}")
-            off = c.number(offsets_raw, name, okey)
-            if not 0 <= off < span:
-                raise c.fail(okey, f"{off:g} is outside [0, {span}); an offset is how much the level takes off a {scale[0]}-{scale[1]} score")
-            offsets[name] = off
+        offsets = _named_numbers(
+            c, offsets_raw, f"{at}.offsets", allowed_offsets, "is neither a signal dimension nor a dimension key",
+            lambda off: None if 0 <= off < span else f"{off:g} is outside [0, {span}); an offset is how much the level takes off a {scale[0]}-{scale[1]} score",
+        )
         for signal in SIGNAL_DIMENSIONS:
             if signal not in offsets:
                 raise c.fail(f"{at}.offsets.{signal}", "is missing; give an offset (0.0 for none) for every signal dimension")

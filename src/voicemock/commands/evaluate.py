@@ -4,17 +4,13 @@ import json
 
 import click
 
+from voicemock.commands.options import training_data_options
+
 
 @click.command()
 @click.option("--model", "artifact", type=click.Path(dir_okay=False), help="A trained artifact (default: models/signal-classifier.skops).")
-@click.option("--data-dir", type=click.Path(file_okay=False, exists=True), help="Folder with signals.jsonl and answers.jsonl (default: models/data).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@click.option(
-    "--with-corrections",
-    is_flag=True,
-    help="Also retrain with the coach relabels in DIRS (default: the recordings folder) and compare, side by side.",
-)
-@click.argument("dirs", nargs=-1, type=click.Path())
+@training_data_options("Also retrain with the coach relabels in DIRS (default: the recordings folder) and compare, side by side.")
 def evaluate(artifact: str | None, data_dir: str | None, as_json: bool, with_corrections: bool, dirs: tuple[str, ...]) -> None:
     """Held-out accuracy of the scorer, beside two baselines (word count, keyword list).
 

@@ -78,3 +78,17 @@ def remember_take(
         )
     except VoicemockError as exc:
         click.echo(f"Warning: the take was not added to the history: {exc}", err=True)
+
+
+def training_data_options(corrections_help: str):
+    """--data-dir, --with-corrections and the DIRS they read: what `train` and `evaluate` share."""
+
+    def decorate(f):
+        f = click.argument("dirs", nargs=-1, type=click.Path())(f)
+        f = click.option("--with-corrections", is_flag=True, help=corrections_help)(f)
+        return click.option(
+            "--data-dir", type=click.Path(file_okay=False, exists=True),
+            help="Folder with signals.jsonl and answers.jsonl (default: models/data).",
+        )(f)
+
+    return decorate

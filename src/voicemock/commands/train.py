@@ -2,17 +2,13 @@ from __future__ import annotations
 
 import click
 
+from voicemock.commands.options import training_data_options
+
 
 @click.command()
-@click.option("--data-dir", type=click.Path(file_okay=False, exists=True), help="Folder with signals.jsonl and answers.jsonl (default: models/data).")
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False), help="Where the artifact and its card go (default: models/).")
 @click.option("--no-cv", is_flag=True, help="Skip the 5-fold cross-validation (faster; the card then has no CV scores).")
-@click.option(
-    "--with-corrections",
-    is_flag=True,
-    help="Append coach relabels (corrections.json) from DIRS, or the recordings folder, to the train split.",
-)
-@click.argument("dirs", nargs=-1, type=click.Path())
+@training_data_options("Append coach relabels (corrections.json) from DIRS, or the recordings folder, to the train split.")
 def train(data_dir: str | None, output_dir: str | None, no_cv: bool, with_corrections: bool, dirs: tuple[str, ...]) -> None:
     """Rebuild the signal classifier and its model card from the labeled data.
 

@@ -120,10 +120,8 @@ def _text(card: Scorecard) -> str:
     if card.structure is not None:
         out.append("")
         out.append("Structure")
-        for c in card.structure.checks:
-            mark = "+" if c.present else "-"
-            detail = c.detail if c.present else (c.tip or c.detail)
-            out.append(f"  {mark} {c.name.replace('_', ' ')}: {detail}")
+        for present, name, detail in _structure_rows(card.structure):
+            out.append(f"  {'+' if present else '-'} {name}: {detail}")
         if card.structure.length_verdict:
             out.append(f"  length: {card.structure.length_verdict}")
         out.extend(f"  limit: {line}" for line in card.structure.limits)
@@ -207,10 +205,8 @@ def _markdown(card: Scorecard) -> str:
     out.extend(_points_markdown(card))
     if card.structure is not None:
         out += ["", "## Structure", ""]
-        for c in card.structure.checks:
-            mark = "x" if c.present else " "
-            detail = c.detail if c.present else (c.tip or c.detail)
-            out.append(f"- [{mark}] {c.name.replace('_', ' ')}: {_md_escape(detail)}")
+        for present, name, detail in _structure_rows(card.structure):
+            out.append(f"- [{'x' if present else ' '}] {name}: {_md_escape(detail)}")
         if card.structure.length_verdict:
             out.append(f"- length: {card.structure.length_verdict}")
         out.extend(f"- limit: {_md_escape(line)}" for line in card.structure.limits)
@@ -223,3 +219,8 @@ def _markdown(card: Scorecard) -> str:
         out += ["", "## Caveats", ""]
         out.extend(f"- {_md_escape(c)}" for c in card.caveats)
     return "\n".join(out) + "\n"
+
+
+def _structure_rows(structure) -> list[tuple[bool, str, str]]:
+    """(present, check name, what to say): what was found, or the tip for what was not."""
+    return [(c.present, c.name.replace("_", " "), c.detail if c.present else (c.tip or c.detail)) for c in structure.checks]
