@@ -1,5 +1,7 @@
-"""The review page of the sample answer, the same HTML (apart from whitespace) as recorded before the
-review page's CSS, JavaScript and HTML moved out of Python strings into files.
+"""The review page of the sample answer, the same HTML (apart from whitespace) as recorded: first before
+the review page's CSS, JavaScript and HTML moved out of Python strings into files (identical then), and
+re-recorded after scoring by meaning and talking points changed what the page shows. After an intended
+change, rewrite it with VOICEMOCK_UPDATE_GOLDEN=1 and review the diff.
 
 Recorded with: `cp rubrics/samples/sample-answer.ogg DIR/ && cd DIR && voicemock review sample-answer.ogg
 --question evals-01 --link-audio -o sample-answer.review.html`.
@@ -7,6 +9,7 @@ Recorded with: `cp rubrics/samples/sample-answer.ogg DIR/ && cd DIR && voicemock
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -30,4 +33,6 @@ def test_review_page_of_the_sample_answer_is_unchanged(tmp_path, monkeypatch):
                                        "-o", "sample-answer.review.html"])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "sample-answer.review.html").read_text(encoding="utf-8")
+    if os.environ.get("VOICEMOCK_UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(page, encoding="utf-8")
     assert collapse(page) == collapse(GOLDEN.read_text(encoding="utf-8")), "the review page differs from the recorded one"

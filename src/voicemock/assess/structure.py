@@ -228,7 +228,10 @@ def _run(
         return StructureCheck(name=check.name, present=False, detail=detail, tip=check.tip)
     first = sentences[hits[0][0]]
     last = sentences[hits[-1][0]] if check.min_hits > 1 else first
-    detail = f"{check.good} ({', '.join(repr(p) for p in distinct[:4])})"
+    phrases = [repr(p) for p in distinct if not p.startswith(("by meaning", "classifier:"))][:4]
+    if any(p.startswith(("by meaning", "classifier:")) for p in distinct):
+        phrases.append("said in other words")
+    detail = f"{check.good} ({', '.join(phrases)})"
     return StructureCheck(name=check.name, present=True, detail=detail, tip=check.tip,
                           start=first.start, end=last.end, evidence=first.text)
 

@@ -75,4 +75,4 @@ def practice(
     )
     result = run_shown(run_practice, options)
     click.echo(f"Session: {result.session.path}", err=True)
-    click.echo(render_report(result.scorecard, fmt), nl=False)
+    click.echo(render_report(result.scorecard, fmt, color=sys.stdout.isatty()), nl=False)

@@ -89,7 +89,7 @@ def score(
         if fmt == "jsonl":
             sys.stdout.write(json.dumps(card.to_dict(), ensure_ascii=False) + "\n")
         else:
-            sys.stdout.write(render(card, fmt))
+            sys.stdout.write(render(card, fmt, color=sys.stdout.isatty()))
         sys.stdout.flush()
     if failed and len(inputs) == 1:
         raise click.exceptions.Exit(1)  # its one `Error:` line is said: a tally of one would say it twice

@@ -189,6 +189,6 @@ def _record_history(scorecard: Scorecard, recordings_dir: Path, question: Questi
     record_history(scorecard, recordings_dir, source="practice", competency=question.competency, files=session.files())
 
 
-def render_report(scorecard: Scorecard, fmt: str = "text") -> str:
-    """The report as the terminal shows it."""
-    return render(scorecard, fmt)
+def render_report(scorecard: Scorecard, fmt: str = "text", *, color: bool = False) -> str:
+    """The report as the terminal shows it (`color` on a terminal only)."""
+    return render(scorecard, fmt, color=color)

@@ -1,7 +1,9 @@
 """A Scorecard as text for the terminal, as Markdown, or as JSON.
 
-Delivery is summarised in words (the JSON keeps every field); its annotations and its stated
-limits are always shown, so the reader knows what the figures can miss.
+What to read first comes first (the verdict, talking points, the three changes worth most, the
+follow-up: voicemock.present.summary); details follow. Delivery is summarised in words (the JSON keeps
+every field). Every limit of the scores, the structure checks and the delivery figures is said once, at
+the end, so the reader knows what the figures can miss.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import click
+
+from voicemock.present.summary import all_limits, caps, top_changes
 from voicemock.records import Scorecard
 
 __all__ = ["FORMATS", "render", "timestamp"]
@@ -23,13 +28,16 @@ def timestamp(seconds: float | None) -> str:
     return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
-def render(scorecard: Scorecard, fmt: str = "text") -> str:
+def render(scorecard: Scorecard, fmt: str = "text", *, color: bool = False) -> str:
+    """The scorecard as `fmt`. The first lines are what to read first: the verdict, talking points, the
+    three changes worth most and the follow-up; details follow, and every limit is said once, last.
+    `color`: ANSI colour in the text format (for a terminal, never when piped)."""
     if fmt == "json":
         return json.dumps(scorecard.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return _markdown(scorecard)
     if fmt == "text":
-        return _text(scorecard)
+        return _text(scorecard, color)
     raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -97,13 +105,29 @@ def _annotations(items) -> list[str]:
     return out
 
 
-def _text(card: Scorecard) -> str:
-    out: list[str] = []
-    title = f"{card.input}: {card.overall:.1f} / 5  {_verdict(card)}  (rubric {card.rubric}, level {card.level})"
-    out.append(title)
+def _text(card: Scorecard, color: bool = False) -> str:
+    def style(text: str, **how) -> str:
+        return click.style(text, **how) if color else text
+
+    verdict = style(_verdict(card), fg="green" if card.passed else "red", bold=True)
+    out: list[str] = [f"{card.input}: {card.overall:.1f} / 5  {verdict}  (rubric {card.rubric}, level {card.level})"]
     if card.question_text:
         qid = f"{card.question_id}: " if card.question_id else ""
         out.append(f"question: {qid}{card.question_text}")
+    if card.talking_points:
+        missed = [p.point for p in card.talking_points if not p.covered]
+        out.append(_points_heading(card) + (f"; missed: {'; '.join(missed)}" if missed else ""))
+    out.extend(style(f"Capped: {why}", fg="yellow") for why in caps(card))
+    changes = top_changes(card)
+    if changes:
+        out.append(style("To raise the score most:", bold=True))
+        for n, c in enumerate(changes, 1):
+            out.append(f"  {n}. {c.dimension} {c.score:.1f}: {c.advice}")
+            if c.rework is not None:
+                out.append(f"     rework: {_span(c.rework.start, c.rework.end)}\u201c{c.rework.text}\u201d")
+    if card.follow_up is not None:
+        out.append(f"{style('Follow-up:', bold=True)} {card.follow_up.question}")
+    out += ["", style("Details", bold=True)]
     if card.relevance is not None:
         out.append(f"relevance to the question: {card.relevance:.2f}")
     out.append(f"pass rule: {card.pass_rule}")
@@ -115,7 +139,6 @@ def _text(card: Scorecard) -> str:
             out.append(f"  {mark} {_span(e.start, e.end)}{e.text}  ({e.signal}, {e.confidence:.2f})")
         if dim.advice:
             out.append(f"  advice: {dim.advice}")
-    out.extend(f"limit: {line}" for line in card.limits)
     out.extend(_points_text(card))
     if card.structure is not None:
         out.append("")
@@ -124,17 +147,19 @@ def _text(card: Scorecard) -> str:
             out.append(f"  {'+' if present else '-'} {name}: {detail}")
         if card.structure.length_verdict:
             out.append(f"  length: {card.structure.length_verdict}")
-        out.extend(f"  limit: {line}" for line in card.structure.limits)
     if card.delivery is not None:
         out.append("")
         out.append("Delivery")
         out.extend(f"  {line}" for line in _delivery_lines(card.delivery))
         out.extend(f"  {line}" for line in _annotations(card.delivery.annotations))
-        out.extend(f"  limit: {line}" for line in card.delivery.limits)
     if card.caveats:
         out.append("")
         out.append("Caveats")
         out.extend(f"  - {c}" for c in card.caveats)
+    limits = all_limits(card)
+    if limits:
+        out += ["", "What this report may get wrong"]
+        out.extend(f"  - {line}" for line in limits)
     return "\n".join(out) + "\n"
 
 
@@ -155,14 +180,14 @@ def _points_text(card: Scorecard) -> list[str]:
             else:
                 out.append(f"  - missed: {p.point}")
     if card.follow_up is not None:
-        out += ["", f"Follow-up: {card.follow_up.question}", f"  ({card.follow_up.reason})"]
+        out.append(f"  follow-up aimed at: {card.follow_up.reason}")
     return out
 
 
 def _points_markdown(card: Scorecard) -> list[str]:
     out: list[str] = []
     if card.talking_points:
-        out += ["", f"## {_points_heading(card)}", ""]
+        out += ["", f"### {_points_heading(card)}", ""]
         for p in card.talking_points:
             if p.covered and p.evidence is not None:
                 after = " _(after the follow-up)_" if p.prompted else ""
@@ -170,7 +195,7 @@ def _points_markdown(card: Scorecard) -> list[str]:
             else:
                 out.append(f"- [ ] {_md_escape(p.point)} _(missed)_")
     if card.follow_up is not None:
-        out += ["", "## Follow-up", "", f"> {_md_escape(card.follow_up.question)}", "", f"_{_md_escape(card.follow_up.reason)}_"]
+        out += ["", f"_Follow-up aimed at: {_md_escape(card.follow_up.reason)}_"]
     return out
 
 
@@ -181,17 +206,30 @@ def _md_escape(text: str) -> str:
 def _markdown(card: Scorecard) -> str:
     out: list[str] = [f"# {card.input}", ""]
     out.append(f"**Overall {card.overall:.1f} / 5: {_verdict(card)}** (rubric `{card.rubric}`, level `{card.level}`)  ")
-    out.append(f"Pass rule: {card.pass_rule}")
     if card.question_text:
         qid = f"`{card.question_id}` " if card.question_id else ""
-        out += ["", f"Question: {qid}{card.question_text}"]
+        out.append(f"Question: {qid}{card.question_text}  ")
+    if card.talking_points:
+        missed = [p.point for p in card.talking_points if not p.covered]
+        out.append(_points_heading(card) + (f"; missed: {_md_escape('; '.join(missed))}" if missed else ""))
+    out.extend(f"**Capped:** {_md_escape(why)}  " for why in caps(card))
+    changes = top_changes(card)
+    if changes:
+        out += ["", "**To raise the score most:**", ""]
+        for n, c in enumerate(changes, 1):
+            rework = f" Rework: {_span(c.rework.start, c.rework.end)}\u201c{_md_escape(c.rework.text)}\u201d" if c.rework else ""
+            out.append(f"{n}. **{c.dimension} {c.score:.1f}**: {_md_escape(c.advice)}{rework}")
+    if card.follow_up is not None:
+        out += ["", f"**Follow-up:** {_md_escape(card.follow_up.question)}"]
+    out += ["", "## Details", ""]
+    out.append(f"Pass rule: {card.pass_rule}  ")
     if card.relevance is not None:
         out.append(f"Relevance to the question: {card.relevance:.2f}")
     out += ["", "| Dimension | Weight | Score | Band |", "|---|---|---|---|"]
     for dim in card.dimensions:
         out.append(f"| {_md_escape(dim.name)} | {dim.weight:.0%} | {dim.score:.1f} | {dim.low:.1f}-{dim.high:.1f} |")
     for dim in card.dimensions:
-        out += ["", f"## {dim.name}: {dim.score:.1f}", ""]
+        out += ["", f"### {dim.name}: {dim.score:.1f}", ""]
         if not dim.evidence:
             out.append("_No sentence carried a clear signal for this dimension._")
         for e in dim.evidence:
@@ -199,25 +237,24 @@ def _markdown(card: Scorecard) -> str:
             out.append(f"- **{mark}** {_span(e.start, e.end)}{_md_escape(e.text)} _({e.signal}, {e.confidence:.2f})_")
         if dim.advice:
             out += ["", f"> Advice: {dim.advice}"]
-    if card.limits:
-        out.append("")
-        out.extend(f"- limit: {_md_escape(line)}" for line in card.limits)
     out.extend(_points_markdown(card))
     if card.structure is not None:
-        out += ["", "## Structure", ""]
+        out += ["", "### Structure", ""]
         for present, name, detail in _structure_rows(card.structure):
             out.append(f"- [{'x' if present else ' '}] {name}: {_md_escape(detail)}")
         if card.structure.length_verdict:
             out.append(f"- length: {card.structure.length_verdict}")
-        out.extend(f"- limit: {_md_escape(line)}" for line in card.structure.limits)
     if card.delivery is not None:
-        out += ["", "## Delivery", ""]
+        out += ["", "### Delivery", ""]
         out.extend(f"- {line}" for line in _delivery_lines(card.delivery))
         out.extend(f"- {_md_escape(line)}" for line in _annotations(card.delivery.annotations))
-        out.extend(f"- limit: {_md_escape(line)}" for line in card.delivery.limits)
     if card.caveats:
-        out += ["", "## Caveats", ""]
+        out += ["", "### Caveats", ""]
         out.extend(f"- {_md_escape(c)}" for c in card.caveats)
+    limits = all_limits(card)
+    if limits:
+        out += ["", "### What this report may get wrong", ""]
+        out.extend(f"- {_md_escape(line)}" for line in limits)
     return "\n".join(out) + "\n"
 
 
