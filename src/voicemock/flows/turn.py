@@ -376,7 +376,7 @@ def _assess(transcript: Transcript, audio: DecodedAudio | None, *, question, rub
     )
 
 
-def render(scorecard: Scorecard, fmt: str) -> str:
+def render(scorecard: Scorecard, fmt: str, *, color: bool = False) -> str:
     from voicemock.present.report import render as render_scorecard
 
-    return render_scorecard(scorecard, fmt)
+    return render_scorecard(scorecard, fmt, color=color)
