@@ -258,16 +258,9 @@ def _build(data: dict[str, Any], path: Path) -> Rubric:
         raise c.fail("default_level", f"{default_level!r} is not a level{did_you_mean(str(default_level), levels)}; use one of {', '.join(levels)}")
 
     return Rubric(
-        id=rubric_id,
-        name=name,
-        description=description.strip(),
-        scale=scale,
-        dimensions=dimensions,
-        levels=levels,
-        pass_rule=pass_rule,
-        default_level=default_level,
-        path=path,
-        recommendation=parse_recommendation(data.get("recommendation"), display_path(path)),
+        id=rubric_id, name=name, description=description.strip(), path=path,
+        scale=scale, dimensions=dimensions, levels=levels, default_level=default_level,
+        pass_rule=pass_rule, recommendation=parse_recommendation(data.get("recommendation"), display_path(path)),
     )
 
 

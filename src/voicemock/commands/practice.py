@@ -55,23 +55,15 @@ def practice(
     # Enter stops the take only when someone can press it; the meter draws only where someone watches.
     stop_on_enter = sys.stdin.isatty()
     options = PracticeOptions(
-        question_id=question_id,
-        competency=competency,
-        questions_path=questions_path,
-        rubric=rubric,
-        level=level,
-        speak=not no_speak,
-        device=device,
-        max_seconds=max_seconds,
-        silence_stop=silence_stop,
-        answer_file=answer_file,
-        recordings_dir=recordings_dir,
-        stop_on_enter=stop_on_enter,
-        cue=not no_cue,
-        transcribe=transcribe_options(model, beam_size, no_vad, decode),
-        live=not no_live,
-        history=not no_history,
-        next_weakest=next_weakest,
+        # what is asked
+        question_id=question_id, competency=competency, questions_path=questions_path, next_weakest=next_weakest,
+        # how it is scored
+        rubric=rubric, level=level, transcribe=transcribe_options(model, beam_size, no_vad, decode), live=not no_live,
+        # the take
+        speak=not no_speak, cue=not no_cue, device=device, max_seconds=max_seconds, silence_stop=silence_stop,
+        stop_on_enter=stop_on_enter, answer_file=answer_file,
+        # where it is kept
+        recordings_dir=recordings_dir, history=not no_history,
     )
     result = run_shown(run_practice, options)
     click.echo(f"Session: {result.session.path}", err=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -66,17 +66,13 @@ class Evaluation:
     card: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "sentences": self.sentences,
-            "answers": self.answers,
-            "answers_in_sample": self.in_sample,
-            "test_sentences": self.test_sentences,
-            "fresh": self.fresh,
-            "fresh_sentences": self.fresh_sentences,
-            "answer_count": self.answer_count,
-            "meaning": self.meaning,
-            "coverage": self.coverage,
-        }
+        """Every figure, under the names `evaluate --json` has always used; the model card stays out."""
+        return _renamed(self, {"in_sample": "answers_in_sample"}, leave_out=("card",))
+
+
+def _renamed(record: Any, names: dict[str, str], leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A dataclass's fields as a dict, some under their published JSON names."""
+    return {names.get(f.name, f.name): getattr(record, f.name) for f in fields(record) if f.name not in leave_out}
 
 
 def _keyword_label(text: str) -> str:
@@ -297,14 +293,7 @@ class CorrectionsComparison:
     corrected: list[dict[str, str]] = field(default_factory=list)  # text, coach, before, after
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "sentences": self.sentences,
-            "test_sentences": self.test_sentences,
-            "coach_rows": self.coach_rows,
-            "coach_rows_sha256": self.coach_sha256,
-            "dropped_held_out_overlap": self.dropped_held_out_overlap,
-            "corrected_sentences": self.corrected,
-        }
+        return _renamed(self, {"coach_sha256": "coach_rows_sha256", "corrected": "corrected_sentences"})
 
 
 def compare_with_corrections(

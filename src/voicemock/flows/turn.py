@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from voicemock.errors import AudioError, NoAnswerError, PracticeTerminated, VoicemockError
+from voicemock.errors import AudioError, NoAnswerError, PracticeTerminated
 from voicemock.audio.capture import RecordingProgress, RecordingResult
 from voicemock.store.session import Session
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from voicemock.errors import CorrectionsError
+from voicemock.records import SIGNAL_DIMENSIONS as RECORD_DIMENSIONS
 from voicemock.fsutil import atomic_write_text
 
 __all__ = [
@@ -63,7 +64,7 @@ logger = logging.getLogger(__name__)
 
 CORRECTIONS_FILE = "corrections.json"
 SCHEMA_VERSION = 1
-SIGNAL_DIMENSIONS = ("conceptual", "applied", "production", "communication", "none")
+SIGNAL_DIMENSIONS = (*RECORD_DIMENSIONS, "none")  # what a relabel may say: a dimension, or no signal
 POLARITIES = ("strong", "weak", "neutral")
 SCORE_RANGE = (1.0, 5.0)
 _DIMENSION_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
@@ -199,12 +200,17 @@ def validate(doc: Any, where: str = "corrections") -> dict[str, Any]:
     return out
 
 
-def _check_relabel(item: dict[str, Any], where: str) -> None:
+def _check_text(item: dict[str, Any], where: str, what: str, limit: int, too_long: str) -> None:
     text = item.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise CorrectionsError(f"{where}: 'text' must be the sentence being relabeled, a non-empty string")
-    if len(text) > MAX_SENTENCE_CHARS:
-        raise CorrectionsError(f"{where}: 'text' is {len(text)} characters; relabel one sentence at a time")
+        raise CorrectionsError(f"{where}: 'text' must be {what}, a non-empty string")
+    if len(text) > limit:
+        raise CorrectionsError(f"{where}: {too_long.format(n=len(text))}")
+
+
+def _check_relabel(item: dict[str, Any], where: str) -> None:
+    _check_text(item, where, "the sentence being relabeled", MAX_SENTENCE_CHARS,
+                "'text' is {n} characters; relabel one sentence at a time")
     dimension, polarity = item.get("dimension"), item.get("polarity")
     if dimension not in SIGNAL_DIMENSIONS:
         raise CorrectionsError(f"{where}: dimension {dimension!r} is not one of {', '.join(SIGNAL_DIMENSIONS)}")
@@ -246,11 +252,7 @@ def _check_override(item: dict[str, Any], where: str) -> None:
 
 
 def _check_note(item: dict[str, Any], where: str) -> None:
-    text = item.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise CorrectionsError(f"{where}: 'text' must be the note, a non-empty string")
-    if len(text) > MAX_NOTE_CHARS:
-        raise CorrectionsError(f"{where}: the note is {len(text)} characters; keep notes under {MAX_NOTE_CHARS}")
+    _check_text(item, where, "the note", MAX_NOTE_CHARS, f"the note is {{n}} characters; keep notes under {MAX_NOTE_CHARS}")
     _check_time(item, "at", where)
     for key in ("coach", "created_at"):
         item.setdefault(key, "")

@@ -398,19 +398,12 @@ def _delivery_figures(delivery: Delivery | None) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- convenience for commands
 
 
-def record_take(
-    scorecard: Scorecard,
-    *,
-    recordings_dir: str | os.PathLike[str],
-    source: str,
-    competency: str | None = None,
-    files: dict[str, str] | None = None,
-    taken_at: datetime | None = None,
-    input_path: str | None = None,
-) -> int:
-    """Open `<recordings_dir>/history.sqlite3` (creating it), store one take, close. Returns its id."""
+def record_take(scorecard: Scorecard, *, recordings_dir: str | os.PathLike[str], **take: Any) -> int:
+    """Open `<recordings_dir>/history.sqlite3` (creating it), store one take, close. Returns its id.
+
+    `take`: HistoryStore.add's keywords (source, competency, files, taken_at, input_path)."""
     with HistoryStore(history_path(recordings_dir)) as store:
-        return store.add(scorecard, source=source, competency=competency, files=files, taken_at=taken_at, input_path=input_path)
+        return store.add(scorecard, **take)
 
 
 def competency_of(question_id: str | None) -> str | None:

@@ -63,30 +63,20 @@ def session_name(question_id: str, when: datetime | None = None) -> str:
     return f"{stamp}-{question_id}"
 
 
+def _in_session(name: str) -> property:
+    """A read-only attribute: the path of file `name` in the session folder."""
+    return property(lambda self: self.path / name, doc=f"{name} in the session folder")
+
+
 @dataclass(frozen=True)
 class Session:
     path: Path
 
-    @property
-    def question_path(self) -> Path:
-        return self.path / QUESTION_FILE
-
-    @property
-    def recorded_answer_path(self) -> Path:
-        """Where a microphone take is recorded."""
-        return self.path / RECORDED_ANSWER
-
-    @property
-    def transcript_path(self) -> Path:
-        return self.path / TRANSCRIPT_FILE
-
-    @property
-    def report_json_path(self) -> Path:
-        return self.path / REPORT_JSON_FILE
-
-    @property
-    def report_md_path(self) -> Path:
-        return self.path / REPORT_MD_FILE
+    question_path = _in_session(QUESTION_FILE)
+    recorded_answer_path = _in_session(RECORDED_ANSWER)  # where a microphone take is recorded
+    transcript_path = _in_session(TRANSCRIPT_FILE)
+    report_json_path = _in_session(REPORT_JSON_FILE)
+    report_md_path = _in_session(REPORT_MD_FILE)
 
     def answer_path(self) -> Path | None:
         """The answer audio in the folder, recorded or copied, or None when there is none yet."""
