@@ -45,7 +45,7 @@ def interview(
     Examples:
       voicemock interview
       voicemock interview --count 2 --silence-stop 4
-      voicemock interview -q evals-01 -q metrics-02 --answer-file a1.wav --answer-file f1.wav \\
+      voicemock interview -q evals-01 -q cost-latency-routing-01 --answer-file a1.wav --answer-file f1.wav \\
           --answer-file a2.wav --answer-file f2.wav
     """
     from voicemock.flows.interview import InterviewOptions, run_interview
