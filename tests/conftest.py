@@ -83,3 +83,25 @@ def _reinit_portaudio():
         sd = sys.modules["sounddevice"]
         sd._terminate()
         sd._initialize()
+
+
+# The shipped model, default rubric and question bank, loaded once for every test that reads them.
+@pytest.fixture(scope="session")
+def classifier():
+    from voicemock.assess.classifier import load_classifier
+
+    return load_classifier()
+
+
+@pytest.fixture(scope="session")
+def rubric():
+    from voicemock.bank.rubric import load_rubric
+
+    return load_rubric()
+
+
+@pytest.fixture(scope="session")
+def bank():
+    from voicemock.bank.questions import load_bank
+
+    return load_bank()

@@ -20,11 +20,6 @@ from voicemock.errors import ClassifierError
 from voicemock.resources import models_dir
 
 
-@pytest.fixture(scope="module")
-def classifier():
-    return load_classifier()
-
-
 @pytest.fixture
 def model_copy(tmp_path):
     """The shipped artifact and card, copied where a test may break them."""

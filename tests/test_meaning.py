@@ -6,32 +6,14 @@ from __future__ import annotations
 
 import tomllib
 
-import pytest
 from test_scoring import BUZZWORDS, GOOD, OFF_TOPIC
 
-from voicemock.assess.classifier import load_classifier
 from voicemock.assess.reading import read_transcript
 from voicemock.assess.scoring import score_transcript
 from voicemock.assess.structure import analyze_structure
-from voicemock.bank.questions import Question, load_bank
-from voicemock.bank.rubric import load_rubric
+from voicemock.bank.questions import Question
 from voicemock.records import Transcript
 from voicemock.resources import models_dir
-
-
-@pytest.fixture(scope="module")
-def classifier():
-    return load_classifier()
-
-
-@pytest.fixture(scope="module")
-def rubric():
-    return load_rubric()
-
-
-@pytest.fixture(scope="module")
-def bank():
-    return load_bank()
 
 
 def score(text, question, classifier, rubric, level="pm"):

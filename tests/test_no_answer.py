@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import struct
 import wave
 from pathlib import Path
 

@@ -8,10 +8,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from voicemock.assess.classifier import load_classifier
 from voicemock.assess.followup import said_clause, second_person
 from voicemock.assess.scoring import score_transcript
-from voicemock.bank.questions import load_bank
 from voicemock.bank.rubric import load_rubric
 from voicemock.commands.score import score
 from voicemock.flows.answer_fit import read_answers
@@ -21,16 +19,6 @@ from voicemock.records import Transcript
 from voicemock.resources import models_dir
 
 DATA = models_dir() / "data"
-
-
-@pytest.fixture(scope="module")
-def classifier():
-    return load_classifier()
-
-
-@pytest.fixture(scope="module")
-def bank():
-    return load_bank()
 
 
 @pytest.fixture(scope="module")

@@ -22,11 +22,6 @@ SLUGS = ["product-sense", "evals", "cost-latency-routing", "strategy", "executio
 BANK = default_bank_path().read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def bank():
-    return load_bank()
-
-
 def test_shipped_bank_covers_every_competency(bank):
     assert len(bank) >= 40
     assert list(bank.competencies) == SLUGS

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from voicemock.assess.classifier import load_classifier
 from voicemock.bank.questions import load_bank
 from voicemock.records import Segment, Transcript, Word
 from voicemock.present.report import render
@@ -48,16 +47,6 @@ GOOD = (
     "After launch I'd watch how often agents expand the full ticket, and if that rises more than ten points we roll back to the previous prompt. "
     "So in short: define good by what the agent does next, gate on fabrication, and keep measuring in production."
 )
-
-
-@pytest.fixture(scope="module")
-def classifier():
-    return load_classifier()
-
-
-@pytest.fixture(scope="module")
-def rubric():
-    return load_rubric()
 
 
 @pytest.fixture(scope="module")
