@@ -27,6 +27,7 @@ questions), fitted and checked by `voicemock evaluate` (flows/evaluate_points.py
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from voicemock.records import PointCoverage, PointEvidence
@@ -90,7 +91,7 @@ def word_share(words: set[str], sentence: str) -> float:
     return len(words & _stems(sentence)) / len(words) if words else 0.0
 
 
-def answer_strength(readings: list[ReadSentence]) -> float:
+def answer_strength(readings: Sequence[ReadSentence]) -> float:
     """Mean over the answer's sentences of p(any dimension strong) - p(any dimension weak)."""
     if not readings:
         return 0.0
@@ -102,7 +103,7 @@ def answer_strength(readings: list[ReadSentence]) -> float:
 
 
 def match_points(
-    points: list[TalkingPoint], readings: list[ReadSentence], classifier: SignalClassifier, question: str | None = None
+    points: list[TalkingPoint], readings: Sequence[ReadSentence], classifier: SignalClassifier, question: str | None = None
 ) -> list[PointMatch]:
     """Each point against each sentence (no sentences: no matches)."""
     import numpy as np
@@ -126,7 +127,7 @@ def match_points(
 
 
 def cover_points(
-    points: list[TalkingPoint], readings: list[ReadSentence], classifier: SignalClassifier, question: str | None = None
+    points: list[TalkingPoint], readings: Sequence[ReadSentence], classifier: SignalClassifier, question: str | None = None
 ) -> tuple[list[PointCoverage], list[int | None], list[float]]:
     """Each point's coverage; the index (into `readings`) of its closest sentence, covered or not, for the
     follow-up to quote (None when the answer has no sentences); and its match score (COVERED_AT: the line)."""

@@ -51,6 +51,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from voicemock.assess.reading import ReadSentence, read_transcript
@@ -146,7 +147,7 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def gather_evidence(
-    readings: list[ReadSentence],
+    readings: Sequence[ReadSentence],
     question: Question | str | None = None,
     *,
     classifier: SignalClassifier,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -213,9 +214,11 @@ def cross_validated_predictions(
     return predicted
 
 
-def answer_readings(text: str, classifier: SignalClassifier) -> list[ReadSentence]:
-    """A typed answer's sentences, embedded and classified (no times)."""
-    return read_sentences([Sentence(s, None, None) for s in split_text(text)], classifier)
+@lru_cache(maxsize=1024)
+def answer_readings(text: str, classifier: SignalClassifier) -> tuple[ReadSentence, ...]:
+    """A typed answer's sentences, embedded and classified (no times). Cached per classifier: training
+    and `evaluate` read each dev answer for relevance, the aggregation fit and every way of asking."""
+    return tuple(read_sentences([Sentence(s, None, None) for s in split_text(text)], classifier))
 
 
 def answer_evidence(answer: AnswerRow, classifier: SignalClassifier, questions=None, *, question: Question | str | None = None) -> AnswerEvidence:
