@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from voicemock.records import Evidence, Scorecard
 
-__all__ = ["Change", "top_changes", "caps", "all_limits", "CHANGES_SHOWN", "GOOD_ENOUGH"]
+__all__ = ["Change", "top_changes", "caps", "scoring_limits", "all_limits", "CHANGES_SHOWN", "GOOD_ENOUGH"]
 
 CHANGES_SHOWN = 3
 GOOD_ENOUGH = 4.5  # a dimension at or above this has nothing left worth reworking first
@@ -41,10 +41,18 @@ def caps(card: Scorecard) -> list[str]:
     return [c for c in card.caveats if "capped at" in c]
 
 
+def scoring_limits(card: Scorecard) -> list[str]:
+    """What the scores and the talking points can get wrong (the measured figures behind them)."""
+    from voicemock.assess.points import COVERAGE_LIMIT
+
+    return [*card.limits, *([COVERAGE_LIMIT] if card.talking_points else [])]
+
+
 def all_limits(card: Scorecard) -> list[str]:
-    """The scorecard's, the structure checks' and the delivery figures' limits, each once, in that order."""
+    """The scores' and talking points', the structure checks' and the delivery figures' limits, each once,
+    in that order."""
     seen: list[str] = []
-    sources = [card.limits, card.structure.limits if card.structure else [], card.delivery.limits if card.delivery else []]
+    sources = [scoring_limits(card), card.structure.limits if card.structure else [], card.delivery.limits if card.delivery else []]
     for line in (line for group in sources for line in group):
         if line not in seen:
             seen.append(line)

@@ -32,6 +32,7 @@ from voicemock.present.review.fragments import (
     transcript_html,
 )
 from voicemock.present.review.data import ReviewError, ReviewInputs, build_page, json_for_script, script_data
+from voicemock.present.summary import scoring_limits
 from voicemock.records import SIGNAL_DIMENSIONS
 
 __all__ = ["MAX_EMBED_BYTES", "audio_source", "build_review_html", "write_review"]
@@ -84,7 +85,7 @@ def build_review_html(inputs: ReviewInputs, audio_src: str | None, *, title: str
     signal_keys = [k for k in SIGNAL_DIMENSIONS if k in page.colors]
     legend_keys = signal_keys + [k for k in page.dimension_keys if k not in SIGNAL_DIMENSIONS]
 
-    caveats = [*scorecard.caveats, *scorecard.limits, *transcript.warnings]
+    caveats = [*scorecard.caveats, *scoring_limits(scorecard), *transcript.warnings]
     caveats_html = "".join(f"<li>{esc(c)}</li>" for c in caveats)
     meta = " \u00b7 ".join(esc(x) for x in [
         page.question_id or "", f"rubric {scorecard.rubric}", f"level {scorecard.level}",
