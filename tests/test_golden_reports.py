@@ -36,3 +36,17 @@ def test_typed_transcript_report_is_unchanged(tmp_path, monkeypatch, fmt, name):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(result.stdout, encoding="utf-8")
     assert result.stdout == path.read_text(encoding="utf-8"), f"{name} differs from the recorded report"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_each_limit_is_said_once(tmp_path, monkeypatch, fmt):
+    """A typed, short answer has two limits a reader must see (no timing; scores capped for length):
+    each is said in one place, not in the header, the caveats and the limits section over again."""
+    monkeypatch.chdir(tmp_path)
+    Path("answer.txt").write_text(ANSWER + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", "answer.txt", "--question", "evals-01", "--format", fmt, "--no-history"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout.lower()
+    assert text.count("timing") == 1, result.stdout
+    assert text.count("scores capped at") == 1, result.stdout
+    assert text.count("length: ") == 1, result.stdout  # the structure check, not a second verdict line

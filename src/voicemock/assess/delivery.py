@@ -208,7 +208,8 @@ def _limits(delivery: Delivery, calibration: dict, *, timing: str, hesitations_r
     discourse = "Discourse fillers ('like', 'you know', 'sort of', 'I mean'): found by rules on the words, which skip a 'like' that could be a verb, so the count leans low."
     if timing == "typed":
         # The filled-pause limits are about what a recognizer drops from audio; typed text keeps what was typed.
-        return [discourse, "No timing: a typed transcript has no pace, pauses or time to first word."]
+        # That it has no timing is said once, among the scorecard's caveats.
+        return [discourse]
     limits = []
     recall, precision = calibration.get("recall"), calibration.get("precision")
     transcript_recall = calibration.get("transcript_only_recall")
@@ -226,9 +227,7 @@ def _limits(delivery: Delivery, calibration: dict, *, timing: str, hesitations_r
     limits.append(discourse)
     if timing == "words":
         limits.append("Pauses and time to first word come from Whisper's word timestamps (no audio given): they can be off by ~0.3 s.")
-    elif timing == "none":
-        limits.append("No timing: the transcript's words carry no timestamps, so pace, pauses and time to first word are not measured.")
-    else:
+    elif timing != "none":  # no timing at all is said once, among the scorecard's caveats
         limits.append("Pauses and time to first word are measured on the audio's loudness: a breath or background noise inside a pause can split or hide it.")
     return limits
 

@@ -66,10 +66,8 @@ def _clock(seconds: float) -> str:
 
 def _delivery_lines(d) -> list[str]:
     """The delivery figures a coach reads first, in words; the JSON has every field."""
-    if d.wpm is None:
-        if d.duration_s is None:
-            return [f"{d.word_count} words; no timing (a typed transcript has no audio to time)"]
-        return [f"{d.word_count} words; no timing (the transcript's words carry no timestamps)"]
+    if d.wpm is None:  # why there is no timing is one of the caveats
+        return [f"{d.word_count} words"]
     low, high = d.target_wpm
     pace = f"pace: {d.wpm:.0f} words/min"
     if d.articulation_wpm is not None:
@@ -95,6 +93,12 @@ def _delivery_lines(d) -> list[str]:
         f"{len(d.hesitations)} hesitations heard on the audio, {d.discourse_filler_count} discourse fillers"
     )
     return lines
+
+
+def _other_caveats(card: Scorecard) -> list[str]:
+    """The caveats the first screen has not already given as the reason for a cap."""
+    shown = caps(card)
+    return [c for c in card.caveats if c not in shown]
 
 
 def _annotations(items) -> list[str]:
@@ -145,17 +149,16 @@ def _text(card: Scorecard, color: bool = False) -> str:
         out.append("Structure")
         for present, name, detail in _structure_rows(card.structure):
             out.append(f"  {'+' if present else '-'} {name}: {detail}")
-        if card.structure.length_verdict:
-            out.append(f"  length: {card.structure.length_verdict}")
     if card.delivery is not None:
         out.append("")
         out.append("Delivery")
         out.extend(f"  {line}" for line in _delivery_lines(card.delivery))
         out.extend(f"  {line}" for line in _annotations(card.delivery.annotations))
-    if card.caveats:
+    caveats = _other_caveats(card)
+    if caveats:
         out.append("")
         out.append("Caveats")
-        out.extend(f"  - {c}" for c in card.caveats)
+        out.extend(f"  - {c}" for c in caveats)
     limits = all_limits(card)
     if limits:
         out += ["", "What this report may get wrong"]
@@ -242,15 +245,14 @@ def _markdown(card: Scorecard) -> str:
         out += ["", "### Structure", ""]
         for present, name, detail in _structure_rows(card.structure):
             out.append(f"- [{'x' if present else ' '}] {name}: {_md_escape(detail)}")
-        if card.structure.length_verdict:
-            out.append(f"- length: {card.structure.length_verdict}")
     if card.delivery is not None:
         out += ["", "### Delivery", ""]
         out.extend(f"- {line}" for line in _delivery_lines(card.delivery))
         out.extend(f"- {_md_escape(line)}" for line in _annotations(card.delivery.annotations))
-    if card.caveats:
+    caveats = _other_caveats(card)
+    if caveats:
         out += ["", "### Caveats", ""]
-        out.extend(f"- {_md_escape(c)}" for c in card.caveats)
+        out.extend(f"- {_md_escape(c)}" for c in caveats)
     limits = all_limits(card)
     if limits:
         out += ["", "### What this report may get wrong", ""]
