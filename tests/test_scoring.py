@@ -207,3 +207,27 @@ def test_a_model_without_held_out_figures_says_its_labels_are_unmeasured(classif
     card = _score(GOOD, unmeasured, rubric, question)
     assert len(card.limits) == 1 and "unmeasured" in card.limits[0]
     assert card.overall == _score(GOOD, classifier, rubric, question).overall  # only the words differ
+
+
+def _evidence(applied_strong: list[float]):
+    """Answer evidence whose sentences carry these p(applied:strong), each beside a likelier label."""
+    from voicemock.assess.classifier import SentenceSignal
+    from voicemock.assess.scoring import AnswerEvidence, UniqueSentence
+
+    sentences = []
+    for i, p in enumerate(applied_strong):
+        probs = {"applied:strong": p, "communication:strong": 1.0 - p}
+        signal = SentenceSignal(f"s{i}", "communication", "strong", 1.0 - p, probs)
+        sentences.append(UniqueSentence(f"s{i}", None, None, 1.0, i, signal))
+    return AnswerEvidence(sentences, len(sentences), 80, 0.4, None)
+
+
+def test_textbook_cap_counts_decision_evidence_not_top_labels():
+    """Three sentences that each half-carry a decision hold more than one sentence's worth of it, so the
+    answer is not a textbook answer though no sentence's likeliest label is applied:strong; one such
+    sentence alone is."""
+    from voicemock.assess.scoring import _textbook
+
+    assert not _textbook(_evidence([0.45, 0.45, 0.45]))
+    assert _textbook(_evidence([0.45, 0.05, 0.05]))
+    assert _textbook(_evidence([]))
