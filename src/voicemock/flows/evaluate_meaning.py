@@ -28,6 +28,7 @@ __all__ = ["PublicAnswer", "read_public_answers", "meaning_figures", "format_mea
 
 PUBLIC_MIN_WORDS = 20  # shorter public "answers" are one-liners, not answers
 PASS_MIN_WORDS = 100  # pass rates are read on answers long enough to show depth
+SHORT_MIN_WORDS = 40  # strong answers of 40-99 words: printed beside the target, to show how length weighs
 PASS_LEVEL = "pm"
 
 
@@ -108,6 +109,9 @@ def public_figures(public: list[PublicAnswer], artifact: str | Path | None) -> d
         out["auc_word_count"] = round(float(roc_auc_score(labels, [a.words for a, _, _ in scored])), 4)
     long_strong = [p for a, _, p in scored if a.label == "strong" and a.words >= PASS_MIN_WORDS]
     weak = [p for a, _, p in scored if a.label == "weak"]
+    shorter_strong = [p for a, _, p in scored if a.label == "strong" and SHORT_MIN_WORDS <= a.words < PASS_MIN_WORDS]
+    out["strong_shorter"] = len(shorter_strong)
+    out["strong_shorter_passed"] = sum(shorter_strong)
     out["strong_long"] = len(long_strong)
     out["strong_long_passed"] = sum(long_strong)
     out["weak_passed"] = sum(weak)
@@ -131,6 +135,9 @@ def format_meaning(figures: dict[str, Any]) -> list[str]:
             out.append(f"    strong vs weak AUC {public['auc']:.3f}; baseline word count {public['auc_word_count']:.3f}")
         out.append(f"    at level {PASS_LEVEL}: {public['strong_long_passed']} of {public['strong_long']} strong answers of "
                    f"{PASS_MIN_WORDS}+ words pass; {public['weak_passed']} of {public['weak']} weak answers pass")
+        if public.get("strong_shorter"):
+            out.append(f"    (strong answers of {SHORT_MIN_WORDS}-{PASS_MIN_WORDS - 1} words: {public['strong_shorter_passed']} of "
+                       f"{public['strong_shorter']} pass; the scorer wants the depth a spoken answer of a minute or more gives)")
         if public["weak"] < 10:
             out.append(f"    only {public['weak']} weak answers of {PUBLIC_MIN_WORDS}+ words could be found: read the weak side as anecdote")
     moves = figures.get("moves")
