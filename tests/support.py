@@ -51,14 +51,21 @@ def _piper_voice():
     return _load_piper_voice()
 
 
-def synthesize(text: str, engine: str = "auto") -> tuple[np.ndarray, int]:
+def synthesize(text: str, engine: str = "auto", *, steady: bool = False) -> tuple[np.ndarray, int]:
     """Speech for `text` as float32 mono samples and their rate: Piper if installed, else espeak-ng.
 
     engine="piper" is for tests that need Piper itself: without the voice extra they are skipped.
+    steady=True turns off Piper's sampling noise, so every run speaks the same take: a test that
+    compares two transcriptions of one take should not also measure Piper's randomness.
     """
     if engine == "piper" or (engine == "auto" and have_piper()):
         voice = _piper_voice()
-        chunks = [c.audio_float_array for c in voice.synthesize(text)]
+        config = None
+        if steady:
+            from piper import SynthesisConfig
+
+            config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+        chunks = [c.audio_float_array for c in voice.synthesize(text, syn_config=config)]
         return np.concatenate(chunks).astype(np.float32), voice.config.sample_rate
     if shutil.which("espeak-ng") is None:
         raise RuntimeError("neither Piper nor espeak-ng is available to synthesize speech")

@@ -30,7 +30,7 @@ def take():
     """About 40 s of speech at a device's 48 kHz, with 0.8 s between sentences."""
     parts = []
     for text in SENTENCES:
-        samples, rate = synthesize(text)
+        samples, rate = synthesize(text, steady=True)  # the same take every run: live vs offline, not Piper's noise
         parts += [samples, silence(0.8, rate)]
     audio = np.concatenate([silence(0.6, rate), *parts])
     g = gcd(DEVICE_RATE, rate)
