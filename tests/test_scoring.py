@@ -226,8 +226,8 @@ def test_textbook_cap_counts_decision_evidence_not_top_labels():
     """Three sentences that each half-carry a decision hold more than one sentence's worth of it, so the
     answer is not a textbook answer though no sentence's likeliest label is applied:strong; one such
     sentence alone is."""
-    from voicemock.assess.scoring import _textbook
+    from voicemock.assess.scoring import _textbook, signal_mass
 
-    assert not _textbook(_evidence([0.45, 0.45, 0.45]))
-    assert _textbook(_evidence([0.45, 0.05, 0.05]))
-    assert _textbook(_evidence([]))
+    assert not _textbook(signal_mass(_evidence([0.45, 0.45, 0.45])))
+    assert _textbook(signal_mass(_evidence([0.45, 0.05, 0.05])))
+    assert _textbook(signal_mass(_evidence([])))

@@ -85,7 +85,7 @@ SUBSTANCE_FULL = 120  # content words at which the substance feature saturates
 SUBSTANCE_CAP_WORDS = 80  # content words below which the substance cap binds
 OFFTOPIC_CAP = 2.0
 # Seed 000: an answer that recites correct concepts without applying them to the scenario scores 2 on
-# Applied Reasoning, however good the concepts. No sentence that reads as a decision: Applied capped.
+# Applied Reasoning, however good the concepts. Less than one sentence's worth of decision: Applied capped.
 TEXTBOOK_CAP = 2.5
 TEXTBOOK_MIN_DECISION = 1.0  # applied:strong mass (spoken-sentence equivalents) an applied answer holds
 STRUCTURE_BONUS = 0.15
@@ -256,12 +256,11 @@ def _caps(evidence: AnswerEvidence) -> tuple[float, list[str]]:
     return cap, why
 
 
-def _textbook(evidence: AnswerEvidence, indices=None) -> bool:
-    """Less than one sentence's worth of applying knowledge to a decision. As mass, not "no sentence's
-    top label is applied:strong": that flips on one sentence and capped dev answers targeted 4-5 (a023,
-    a082, a084); the textbook ones stay under 1 (the highest, a095, 0.9)."""
-    chosen = evidence.sentences if indices is None else [evidence.sentences[i] for i in indices]
-    return sum(s.weight * s.size * s.signal.p("applied", "strong") for s in chosen if s.signal) < TEXTBOOK_MIN_DECISION
+def _textbook(mass: dict[str, tuple[float, float]]) -> bool:
+    """Less than one sentence's worth (signal_mass) of applying knowledge to a decision. As mass, not "no
+    sentence's top label is applied:strong": that flips on one sentence and capped dev answers targeted
+    4-5 (a023, a082, a084); the textbook ones stay under 1 (the highest, a095, 0.9)."""
+    return mass["applied"][0] < TEXTBOOK_MIN_DECISION
 
 
 def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], indices=None) -> dict[str, float]:
@@ -280,7 +279,7 @@ def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], ind
             intercept, slope = stretch[d]
             value = intercept + slope * value
         scores[d] = min(cap, max(1.0, min(5.0, value + shift)))
-    if _textbook(evidence, indices):
+    if _textbook(mass):
         scores["applied"] = min(scores["applied"], TEXTBOOK_CAP)
     return scores
 
@@ -312,7 +311,7 @@ def score_transcript(
     aggregation = classifier.aggregation or DEFAULT_AGGREGATION
     signal_scores = raw_signal_scores(evidence, aggregation)
     cap, cap_reasons = _caps(evidence)
-    if _textbook(evidence):
+    if _textbook(signal_mass(evidence)):
         cap_reasons.append(
             f"less than one sentence applies the concepts to a decision: Applied Reasoning capped at {TEXTBOOK_CAP:g} (a 'textbook answer')"
         )
