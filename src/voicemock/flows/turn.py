@@ -162,11 +162,11 @@ def take_turn(
 
     recording: RecordingResult | None = None
     live = _LiveTap(options.transcribe) if options.live and not options.answer_file else None
-    warm = None
     if live is not None:
-        # Load the scorer while the candidate speaks: importing scikit-learn alone takes ~1 s.
-        warm = threading.Thread(target=_warm_scorer, name="voicemock-warm", daemon=True)
-        warm.start()
+        # Load the scorer while the candidate speaks: importing scikit-learn alone takes ~1 s. Not a
+        # daemon: exiting while it is inside onnxruntime's or scikit-learn's native loading aborts the
+        # interpreter (exit -6, not the error's code), so any early exit (SIGTERM, no answer) waits for it.
+        threading.Thread(target=_warm_scorer, name="voicemock-warm").start()
     if options.answer_file:
         answer_path = session.copy_answer(options.answer_file)
     else:
@@ -175,10 +175,6 @@ def take_turn(
         except BaseException:
             if live is not None:
                 live.abandon()
-            if warm is not None:
-                # Exiting while that thread is inside onnxruntime's or scikit-learn's native loading
-                # aborts the interpreter (exit -6 instead of the error's code); the take is already safe.
-                warm.join(timeout=30)
             raise
         answer_path = recording.path
 
