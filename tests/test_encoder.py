@@ -165,3 +165,72 @@ def test_importing_the_module_loads_no_runtime():
             "print(sorted(m for m in ('onnxruntime', 'tokenizers', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------- shipped bank vectors
+
+
+def bank_texts() -> list[str]:
+    from voicemock import load_bank
+
+    return list(dict.fromkeys(t for q in load_bank() for t in [q.text, *(p.text for p in q.points)]))
+
+
+def test_the_shipped_bank_vectors_cover_the_whole_bank_and_are_what_the_model_computes():
+    # Fails when rubrics/questions.toml changed and scripts/build_bank_vectors.py was not run, or when
+    # the file holds anything but this model's own vectors.
+    texts, vectors = enc_mod.read_bank_vectors(enc_mod.bank_vectors_path())
+    assert set(texts) == set(bank_texts())
+    live = SentenceEncoder(enc_mod.model_path().read_bytes(), enc_mod.vocab_path().read_bytes(), cache_size=0)
+    np.testing.assert_allclose(vectors, live.embed(texts), atol=1e-6)
+
+
+def test_the_loaded_encoder_holds_the_bank_and_nothing_else_pinned():
+    texts = bank_texts()
+    assert all(load_encoder().is_pinned(t) for t in texts)
+    assert not load_encoder().is_pinned(ON_TOPIC)
+
+
+def test_pinned_vectors_are_used_instead_of_encoding_and_survive_clear_cache():
+    fresh = SentenceEncoder(enc_mod.model_path().read_bytes(), enc_mod.vocab_path().read_bytes())
+    marker = np.zeros((1, EMBEDDING_DIM), dtype=np.float32)
+    marker[0, 0] = 1.0  # no sentence encodes to this: seeing it back proves the model was not run
+    fresh.pin([QUESTION], marker)
+    fresh.clear_cache()
+    got = fresh.embed([QUESTION, ON_TOPIC])
+    np.testing.assert_array_equal(got[0], marker[0])
+    assert abs(float(got[1] @ marker[0])) < 0.99
+    got[0, :] = 5.0  # a result is the caller's copy
+    np.testing.assert_array_equal(fresh.embed([QUESTION])[0], marker[0])
+
+
+def test_no_bank_vectors_file_means_every_text_is_encoded(tmp_path):
+    texts, vectors = enc_mod.read_bank_vectors(tmp_path / "absent.npz")
+    assert texts == [] and vectors.shape == (0, EMBEDDING_DIM)
+
+
+def write_vectors(path, texts, vectors, model_sha256=enc_mod.MODEL_SHA256):
+    np.savez(path, texts=np.array(texts), vectors=vectors, model_sha256=np.array(model_sha256))
+    return path
+
+
+def test_bank_vectors_of_another_model_are_refused(tmp_path):
+    path = write_vectors(tmp_path / "v.npz", ["a"], np.ones((1, EMBEDDING_DIM), np.float32), "0" * 64)
+    with pytest.raises(EncoderError, match="another encoder model.*scripts/build_bank_vectors.py") as caught:
+        enc_mod.read_bank_vectors(path)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "wrong shape", "missing key"])
+def test_a_damaged_bank_vectors_file_is_refused_with_what_to_do(tmp_path, damage):
+    path = write_vectors(tmp_path / "v.npz", ["a", "b"], np.ones((2, EMBEDDING_DIM), np.float32))
+    if damage == "truncated":
+        path.write_bytes(path.read_bytes()[:200])
+    elif damage == "garbage":
+        path.write_bytes(b"not a numpy file at all")
+    elif damage == "wrong shape":
+        write_vectors(path, ["a", "b"], np.ones((2, 7), np.float32))
+    else:
+        np.savez(path, texts=np.array(["a"]), vectors=np.ones((1, EMBEDDING_DIM), np.float32))
+    with pytest.raises(EncoderError, match="bank vectors file .*(damaged|holds|another).*rebuild it"):
+        enc_mod.read_bank_vectors(path)

@@ -19,10 +19,12 @@ if TYPE_CHECKING:  # numpy is a base dependency, but importing it costs time tha
 __all__ = [
     "EMBEDDING_DIM",
     "MAX_TOKENS",
+    "BANK_VECTORS_FILE",
     "MODEL_PACKAGE",
     "MODEL_SHA256",
     "VOCAB_SHA256",
     "SentenceEncoder",
+    "bank_vectors_path",
     "load_encoder",
     "model_path",
     "vocab_path",
@@ -50,6 +52,11 @@ CACHE_SIZE = 16384  # ~25 MB at most; training reads ~11,000 distinct sentences 
 # Whisper and the rest of the program.
 MAX_THREADS = 4
 
+# The default bank's questions and talking points, encoded once when the bank changes
+# (scripts/build_bank_vectors.py), so no run spends its scoring time on them: ~25 ms of a 3-minute
+# answer's ~145 ms (bench/scoring.py). A text not in the file is encoded as any other.
+BANK_VECTORS_FILE = "bank-vectors.npz"
+
 _SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 _CLS_ID, _SEP_ID = 101, 102
 
@@ -68,6 +75,10 @@ def model_path() -> Path:
 
 def vocab_path() -> Path:
     return models_dir() / "encoder" / "vocab.txt"
+
+
+def bank_vectors_path() -> Path:
+    return models_dir() / "encoder" / BANK_VECTORS_FILE
 
 
 def _read_verified(path: Path, expected: str, what: str, fix: str) -> bytes:
@@ -143,10 +154,24 @@ class SentenceEncoder:
         self._batch_size = max(1, batch_size)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self._pinned: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
+    def pin(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Known vectors of this model for `texts` (the shipped bank's), used instead of encoding them.
+        Never evicted nor cleared: they are part of what was shipped, not of what a run has seen."""
+        with self._lock:
+            for text, vector in zip(texts, vectors):
+                vector = vector.astype("float32", copy=True)
+                vector.setflags(write=False)
+                self._pinned[text] = vector
+
+    def is_pinned(self, text: str) -> bool:
+        return text in self._pinned
+
     def clear_cache(self) -> None:
-        """Forget every cached vector (benchmarks time the encoding itself with it)."""
+        """Forget every vector this process has encoded (benchmarks time the encoding itself with it);
+        the pinned bank vectors stay, since no run encodes those."""
         with self._lock:
             self._cache.clear()
 
@@ -165,11 +190,14 @@ class SentenceEncoder:
         missing: dict[str, list[int]] = {}
         with self._lock:
             for row, text in enumerate(texts):
-                vector = self._cache.get(text)
+                vector = self._pinned.get(text)
+                if vector is None:
+                    vector = self._cache.get(text)
+                    if vector is not None:
+                        self._cache.move_to_end(text)
                 if vector is None:
                     missing.setdefault(text, []).append(row)
                 else:
-                    self._cache.move_to_end(text)
                     out[row] = vector
         if missing:
             fresh = self._encode(list(missing))
@@ -223,4 +251,34 @@ def load_encoder() -> SentenceEncoder:
     except FileNotFoundError as exc:
         raise EncoderError(f"the sentence encoder vocabulary cannot be found: {exc}") from None
     vocab = _read_verified(vocab_file, VOCAB_SHA256, "vocabulary", reinstall)
-    return SentenceEncoder(model, vocab)
+    encoder = SentenceEncoder(model, vocab)
+    texts, vectors = read_bank_vectors(bank_vectors_path())
+    encoder.pin(texts, vectors)
+    return encoder
+
+
+def read_bank_vectors(path: Path) -> tuple[list[str], np.ndarray]:
+    """The shipped bank vectors, checked to be this model's. No file: none (every text is encoded,
+    which gives the same vectors, only later); a damaged file or another model's: an error, since its
+    vectors would silently skew relevance and talking points."""
+    import zipfile
+
+    import numpy as np
+
+    rebuild = "rebuild it with `python scripts/build_bank_vectors.py`, or delete it to encode the bank at run time"
+    if not path.exists():
+        return [], np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            texts = [str(t) for t in data["texts"]]
+            vectors = np.asarray(data["vectors"], dtype=np.float32)
+            built_for = str(data["model_sha256"])
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise EncoderError(f"the bank vectors file {path} is damaged ({exc}); {rebuild}") from None
+    if built_for != MODEL_SHA256:
+        raise EncoderError(f"the bank vectors file {path} was computed with another encoder model "
+                           f"({built_for[:12]}..., this one is {MODEL_SHA256[:12]}...); {rebuild}")
+    if vectors.shape != (len(texts), EMBEDDING_DIM) or not np.isfinite(vectors).all():
+        raise EncoderError(f"the bank vectors file {path} holds {vectors.shape} values for {len(texts)} texts, "
+                           f"not one finite {EMBEDDING_DIM}-vector each; {rebuild}")
+    return texts, vectors
