@@ -8,7 +8,11 @@ The hand-labelled set is models/data/source/coverage.jsonl (datasheet: COVERAGE.
 - the same rule refitted by question-grouped 5-fold cross-validation (grid over the two weights and the
   threshold, chosen on four fifths of the questions, applied to the rest): the honest figure;
 - the baseline, meaning cosine alone, with the threshold that balances precision and recall best on the
-  whole set (in-sample, so if anything flattering).
+  whole set (in-sample, so if anything flattering);
+- single-sentence answers: each sentence a labeller named as making a point, alone as the answer. It
+  should still cover the points it was named for, and not the points its whole answer never made
+  (labelled not covered). Answers of one or two sentences are where a rule that leans on the answer's
+  overall quality over-covers, and the full answers above cannot show it.
 """
 
 from __future__ import annotations
@@ -126,7 +130,27 @@ def coverage_figures(
     if cross_validate:
         cv_p, cv_r = _grouped_cv(matches, truth, [j.question_id for j in judgments])
         figures["cross_validated"] = {"precision": round(cv_p, 4), "recall": round(cv_r, 4), "folds": FOLDS}
+    figures["single_sentence"] = _single_sentence_figures(judgments, bank, classifier)
     return figures
+
+
+def _single_sentence_figures(judgments: list[CoverageJudgment], bank: QuestionBank, classifier: SignalClassifier) -> dict[str, Any]:
+    from voicemock.assess.points import cover_points
+    from voicemock.flows.answer_fit import answer_readings
+
+    by_answer: dict[str, dict[int, CoverageJudgment]] = {}
+    for j in judgments:
+        by_answer.setdefault(j.answer_id, {})[j.point] = j
+    own, never = [], []
+    for answer_id, labels in by_answer.items():
+        for sentence in dict.fromkeys(j.sentence for j in labels.values() if j.covered and j.sentence):
+            question = bank.get(next(iter(labels.values())).question_id)
+            coverage, _, _ = cover_points(question.points, answer_readings(sentence, classifier), classifier, question.text)
+            own.extend(coverage[k].covered for k, j in labels.items() if j.covered and j.sentence == sentence)
+            never.extend(coverage[k].covered for k, j in labels.items() if not j.covered)
+    return {"sentences": sum(len(dict.fromkeys(j.sentence for j in labels.values() if j.covered and j.sentence)) for labels in by_answer.values()),
+            "own_points": len(own), "own_covered": round(sum(own) / max(1, len(own)), 4),
+            "never_made": len(never), "never_made_covered": round(sum(never) / max(1, len(never)), 4)}
 
 
 def format_coverage(figures: dict[str, Any]) -> list[str]:
@@ -142,4 +166,9 @@ def format_coverage(figures: dict[str, Any]) -> list[str]:
         out.append(f"  rule refitted, question-grouped {cv['folds']}-fold  precision {cv['precision']:.2f}  recall {cv['recall']:.2f}  (out of fold)")
     out.append(f"  baseline: meaning cosine alone          precision {base['precision']:.2f}  recall {base['recall']:.2f}  "
                f"(its best balanced threshold {base['threshold']:.2f}, in-sample)")
+    single = figures.get("single_sentence")
+    if single:
+        out.append(f"  one labelled sentence alone as the answer ({single['sentences']} sentences): covers {single['own_covered']:.0%} of "
+                   f"the {single['own_points']} points it was named for, and {single['never_made_covered']:.0%} of the "
+                   f"{single['never_made']} its whole answer never made")
     return out
