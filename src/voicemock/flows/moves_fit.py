@@ -1,9 +1,11 @@
 """Fitting the structure-move heads: one logistic regression per move on sentence meaning vectors, then
 checking each on the held-out sets of models/data/source/moves.toml.
 
-Positives are the move's prototype sentences; negatives the other moves' prototypes, the training
-sentences labelled as carrying no signal (greetings, restating the question, framing openers: by
-definition no move), and a fixed sample of other training sentences. C=0.3, balanced classes, probability
+Positives are the move's prototype sentences; negatives its near misses (on-topic sentences that look
+like the move but do not make it, e.g. a decision with a reason but no cost for tradeoffs), the other
+moves' prototypes, the training sentences labelled as carrying no signal (greetings, restating the
+question, framing openers: by definition no move), and a fixed sample of other training sentences. A
+move's near misses are negatives for that move only: a near miss of one move often makes another. C=0.3, balanced classes, probability
 0.5 as the line: chosen once on the check sets (C 0.3 / 1 / 3 gave the same ranking; 0.3 the best
 precision), which were written before any model existed. The check sets then give each move's precision
 and recall (`voicemock evaluate`); read them as optimistic by that one choice.
@@ -32,6 +34,7 @@ MOVES_SOURCE = "moves.toml"
 @dataclass(frozen=True)
 class MoveSource:
     prototypes: dict[str, list[str]]
+    near_misses: dict[str, list[str]]
     check_positive: dict[str, list[str]]
     check_negative: dict[str, list[str]]  # "neutral" holds sentences that make no move at all
 
@@ -47,6 +50,7 @@ def read_moves(data_dir: Path) -> MoveSource | None:
     moves = {name: table for name, table in data.items() if name != "neutral"}
     return MoveSource(
         prototypes={name: list(t["prototypes"]) for name, t in moves.items()},
+        near_misses={name: list(t.get("near_misses", [])) for name, t in moves.items()},
         check_positive={name: list(t.get("check_positive", [])) for name, t in moves.items()},
         check_negative={name: list(t.get("check_negative", [])) for name, t in data.items()},
     )
@@ -70,18 +74,20 @@ def fit_moves(
 
     moves = [m for m in MOVES if m in source.prototypes]
     protos = {m: classifier.embed(source.prototypes[m]) for m in moves}
+    near = {m: classifier.embed(source.near_misses.get(m, [])) for m in moves}
     neutral = classifier.embed(neutral_sentences)
     sample = sorted(random.Random(0).sample(sorted(other_sentences), min(OTHER_SAMPLE, len(other_sentences))))
     other = classifier.embed(sample)
     arrays, fitted = {}, {}
     for move in moves:
         rivals = [protos[m] for m in moves if m != move]
-        X = np.vstack([protos[move], *rivals, neutral, other]).astype(np.float64)
+        X = np.vstack([protos[move], near[move], *rivals, neutral, other]).astype(np.float64)
         y = np.concatenate([np.ones(len(protos[move])), np.zeros(len(X) - len(protos[move]))])
         head = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(X, y)
         arrays[f"{move}__w"] = head.coef_[0].astype(np.float64)
         arrays[f"{move}__b"] = np.asarray([head.intercept_[0]], dtype=np.float64)
-        fitted[move] = {"positives": len(protos[move]), "negatives": int(len(X) - len(protos[move]))}
+        fitted[move] = {"positives": len(protos[move]), "negatives": int(len(X) - len(protos[move])),
+                        "near_misses": len(near[move])}
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     data = buffer.getvalue()
