@@ -108,3 +108,13 @@ def test_a_framing_opener_is_not_read_as_weak(classifier):
                    "Let me walk through the risks."):
         (signal,) = classifier.classify([opener])
         assert signal.polarity != "weak", (opener, signal)
+
+
+def test_the_quoted_evidence_is_the_sentence_that_plainly_makes_the_move(classifier):
+    # The risks check fires by meaning on the first sentence and by its phrase ("fallback") on the
+    # second: the report quotes the one that says it outright, not merely the earlier one.
+    text = ("If the summary invents a refund amount, the agent could promise money we never owed. "
+            "Our fallback is the original ticket thread, shown whenever the model is unsure.")
+    check = structure_of(text, classifier).get("risks")
+    assert check.present
+    assert check.evidence.startswith("Our fallback")
