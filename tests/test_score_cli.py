@@ -72,3 +72,26 @@ def test_help_has_an_example():
     for command in (score, evaluate):
         result = CliRunner().invoke(command, ["--help"])
         assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_audio_with_a_missing_model_fails_before_transcribing(speech_dir, tmp_path, monkeypatch):
+    # The model is loaded behind the transcription of audio; a missing or replaced one must still be
+    # reported at once, not after Whisper has run.
+    import voicemock.assess.classifier as classifier_module
+    import voicemock.flows.pipeline as pipeline
+
+    monkeypatch.setattr(classifier_module, "models_dir", lambda: tmp_path)
+    monkeypatch.setattr(pipeline, "read_answer", lambda *a, **k: pytest.fail("transcribed before the model was checked"))
+    result = CliRunner().invoke(score, [str(speech_dir / "jfk.flac"), "--no-history"])
+    assert result.exit_code != 0
+    assert "no trained classifier at" in str(result.exception or "") + result.output
+
+
+def test_audio_is_scored_with_the_model_loaded_behind_its_transcription(speech_dir, tmp_path):
+    from voicemock.assess.classifier import forget_loaded_classifiers
+
+    forget_loaded_classifiers()  # so the load really happens in the warm-up thread
+    result = CliRunner().invoke(score, [str(speech_dir / "jfk.flac"), "--no-history", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.output)
+    assert len(card["dimensions"]) == 4 and card["delivery"]["word_count"] > 10

@@ -43,8 +43,8 @@ def score(
       voicemock score answer.txt --question-text "How would you evaluate a summarizer?" --level senior
       voicemock score takes/*.json --question evals-01 --format jsonl
     """
-    from voicemock.assess.classifier import load_classifier
-    from voicemock.flows.pipeline import assess, read_answer
+    from voicemock.assess.classifier import check_classifier, load_classifier
+    from voicemock.flows.pipeline import TEXT_SUFFIXES, assess, read_answer, warm_scorer
     from voicemock.present.report import render
     from voicemock.bank.rubric import load_rubric
 
@@ -55,7 +55,12 @@ def score(
     question = _question(question_id, question_text, questions_path)
     rubric_obj = load_rubric(rubric)
     rubric_obj.level(level)  # a wrong level fails once, up front
-    load_classifier()  # a missing or refused model fails once, up front, not once per input
+    warming = None
+    if any(Path(p).suffix.lower() not in TEXT_SUFFIXES for p in inputs):
+        check_classifier()  # a missing or replaced model fails at once, not after transcribing
+        warming = warm_scorer()  # the load itself runs while the first input is transcribed
+    else:
+        load_classifier()  # a missing or refused model fails once, up front, not once per input
     options = transcribe_options(model, beam_size, no_vad, decode)
     baseline = None
     if not no_history:
@@ -67,6 +72,9 @@ def score(
     for path in inputs:
         try:
             answer = read_answer(path, options)
+            if warming is not None:  # one load: assess would start a second one beside it
+                warming.join()
+                warming = None
             for warning in answer.audio.warnings if answer.audio is not None else ():
                 click.echo(f"Warning: {path}: {warning}", err=True)
             card = assess(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from voicemock.bank.rubric import Rubric
     from voicemock.speech.transcribe import TranscribeOptions
 
-__all__ = ["Answer", "read_answer", "check", "require_answer", "assess", "TEXT_SUFFIXES"]
+__all__ = ["Answer", "read_answer", "check", "require_answer", "assess", "warm_scorer", "TEXT_SUFFIXES"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,31 @@ def require_answer(transcript: Transcript, audio: DecodedAudio | None = None):
     if not verdict.ok:
         raise NoAnswerError(verdict.message(transcript.source), verdict)
     return verdict
+
+
+def warm_scorer() -> threading.Thread:
+    """Load the scorer (classifier, move heads, sentence encoder) in the background, behind work that must
+    be done anyway: a take, or transcribing audio. In a fresh process the imports of scikit-learn and
+    skops alone take ~1.3 s. Not a daemon: exiting while it is inside onnxruntime's or scikit-learn's native
+    loading aborts the interpreter (exit -6, not the error's code), so any early exit waits for it. A
+    failure here is only logged: the real load, in `assess`, reports it properly."""
+    thread = threading.Thread(target=_load_scorer, name="voicemock-warm")
+    thread.start()
+    return thread
+
+
+def _load_scorer() -> None:
+    try:
+        from voicemock.assess.classifier import load_classifier
+        from voicemock.assess.encoder import load_encoder
+
+        import voicemock.assess.delivery  # noqa: F401
+        import voicemock.assess.structure  # noqa: F401
+
+        load_classifier().moves()
+        load_encoder()
+    except Exception:
+        logger.debug("warming the scorer failed", exc_info=True)
 
 
 def assess(

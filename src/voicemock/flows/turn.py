@@ -12,7 +12,6 @@ talks to the user only through `on_event` callbacks.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -163,10 +162,9 @@ def take_turn(
     recording: RecordingResult | None = None
     live = _LiveTap(options.transcribe) if options.live and not options.answer_file else None
     if live is not None:
-        # Load the scorer while the candidate speaks: importing scikit-learn alone takes ~1 s. Not a
-        # daemon: exiting while it is inside onnxruntime's or scikit-learn's native loading aborts the
-        # interpreter (exit -6, not the error's code), so any early exit (SIGTERM, no answer) waits for it.
-        threading.Thread(target=_warm_scorer, name="voicemock-warm").start()
+        from voicemock.flows.pipeline import warm_scorer
+
+        warm_scorer()  # while the candidate speaks
     if options.answer_file:
         answer_path = session.copy_answer(options.answer_file)
     else:
@@ -218,21 +216,6 @@ def record_history(scorecard: Scorecard, recordings_dir: Path, *, source: str, c
     from voicemock.store.history import record_take
 
     record_take(scorecard, recordings_dir=recordings_dir, source=source, competency=competency, files=files)
-
-
-def _warm_scorer() -> None:
-    try:
-        from voicemock.assess.classifier import load_classifier
-
-        import voicemock.assess.delivery  # noqa: F401
-        import voicemock.assess.structure  # noqa: F401
-
-        load_classifier().moves()
-        from voicemock.assess.encoder import load_encoder
-
-        load_encoder()
-    except Exception:  # the real load, after the take, reports any problem properly
-        logger.debug("warming the scorer failed", exc_info=True)
 
 
 def _encode_sentences(piece: Transcript) -> None:
