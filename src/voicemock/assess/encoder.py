@@ -265,7 +265,8 @@ def read_bank_vectors(path: Path) -> tuple[list[str], np.ndarray]:
 
     import numpy as np
 
-    rebuild = "rebuild it with `python scripts/build_bank_vectors.py`, or delete it to encode the bank at run time"
+    rebuild = ("reinstall voicemock, or in a source checkout rebuild it with `python scripts/build_bank_vectors.py`; "
+               "deleting it also works (the bank is then encoded at run time)")
     if not path.exists():
         return [], np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     try:
@@ -273,8 +274,11 @@ def read_bank_vectors(path: Path) -> tuple[list[str], np.ndarray]:
             texts = [str(t) for t in data["texts"]]
             vectors = np.asarray(data["vectors"], dtype=np.float32)
             built_for = str(data["model_sha256"])
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        raise EncoderError(f"the bank vectors file {path} is damaged ({exc}); {rebuild}") from None
+    except KeyError as exc:
+        raise EncoderError(f"the bank vectors file {path} is damaged (no {exc} array in it); {rebuild}") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        # numpy's own message for a non-archive suggests loading it with pickle: not advice to pass on
+        raise EncoderError(f"the bank vectors file {path} is damaged (not a NumPy .npz archive); {rebuild}") from None
     if built_for != MODEL_SHA256:
         raise EncoderError(f"the bank vectors file {path} was computed with another encoder model "
                            f"({built_for[:12]}..., this one is {MODEL_SHA256[:12]}...); {rebuild}")
