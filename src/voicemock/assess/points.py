@@ -68,7 +68,7 @@ STRENGTH_WEIGHT = 0.8
 COVERED_AT = 0.499
 MATCH_FLOOR = 0.375
 # Said in every report that shows talking points: `voicemock evaluate` measures these on the hand labels
-# (models/data/source/coverage.jsonl); the thresholds above were fitted there, 0.80 / 0.80 out of fold.
+# (models/data/source/coverage.jsonl), where the constants above were fitted (figures in the docstring).
 COVERAGE_LIMIT = (
     "Talking points are matched by meaning: on 462 hand-labelled judgments, 82% of the points it marked "
     "covered were covered and it found 80% of those that were; one long sentence can be counted for "

@@ -184,19 +184,22 @@ MEANING_CHECKS = frozenset({"answer_first", "clarifying", "tradeoffs", "risks", 
 _SIGNAL_MOVES = {"tradeoff named": "tradeoffs", "clarifying question": "clarifying"}
 
 
-def _meaning_hits(readings: list[ReadSentence] | None, moves: MoveMatcher | None) -> dict[str, dict[int, str]]:
-    """move -> {sentence index: why it counts}, from the classifier's names and the move prototypes."""
-    hits: dict[str, dict[int, str]] = {}
+def _meaning_hits(
+    readings: list[ReadSentence] | None, moves: MoveMatcher | None
+) -> dict[str, dict[int, tuple[str, float | None]]]:
+    """move -> {sentence index: (why it counts, the move head's probability)}, from the classifier's names
+    (no probability: the classifier named the move outright) and the move heads."""
+    hits: dict[str, dict[int, tuple[str, float | None]]] = {}
     if not readings:
         return hits
     for r in readings:
         move = _SIGNAL_MOVES.get(r.signal.signal)
         if move is not None and r.signal.polarity == "strong":
-            hits.setdefault(move, {})[r.index] = f"classifier: {r.signal.signal}"
+            hits.setdefault(move, {})[r.index] = (f"classifier: {r.signal.signal}", None)
     if moves is not None:
         for move, found in moves.match([r.vector for r in readings]).items():
-            for index, similarity in found.items():
-                hits.setdefault(move, {}).setdefault(index, f"by meaning ({similarity:.2f})")
+            for index, probability in found.items():
+                hits.setdefault(move, {}).setdefault(index, (f"by meaning ({probability:.2f})", probability))
     return hits
 
 
@@ -204,7 +207,7 @@ def _run(
     check: Check,
     sentences: list[Sentence],
     positions: list[tuple[float, float]],
-    by_meaning: dict[int, str] | None = None,
+    by_meaning: dict[int, tuple[str, float | None]] | None = None,
     silent: set[int] | frozenset[int] = frozenset(),
 ) -> StructureCheck:
     pattern = check.pattern()
@@ -215,7 +218,9 @@ def _run(
         for m in pattern.finditer(s.text.lower()):
             hits.append((i, m.group(0)))
     # A move recognised by meaning counts once per sentence, named by why (it never adds to signposting's count).
-    hits.extend((i, why) for i, why in (by_meaning or {}).items() if not any(h[0] == i for h in hits))
+    phrased = {i for i, _ in hits}
+    only_meaning = {i: (why, p) for i, (why, p) in (by_meaning or {}).items() if i not in phrased}
+    hits.extend((i, why) for i, (why, _) in only_meaning.items())
     hits.sort(key=lambda h: h[0])
     if check.name == "answer_first":
         hits = [h for h in hits if positions[h[0]][0] <= ANSWER_FIRST_SHARE]
@@ -227,7 +232,8 @@ def _run(
     if not present:
         detail = _absent_detail(check, distinct)
         return StructureCheck(name=check.name, present=False, detail=detail, tip=check.tip)
-    first = sentences[_evidence_hit(hits, check.min_hits)]
+    likely = {i: p for i, (_, p) in only_meaning.items() if p is not None}
+    first = sentences[_evidence_hit(hits, check.min_hits, likely)]
     last = sentences[hits[-1][0]] if check.min_hits > 1 else first
     phrases = [repr(p) for p in distinct if not p.startswith(("by meaning", "classifier:"))][:4]
     if any(p.startswith(("by meaning", "classifier:")) for p in distinct):
@@ -237,17 +243,17 @@ def _run(
                           start=first.start, end=last.end, evidence=first.text)
 
 
-def _evidence_hit(hits: list[tuple[int, str]], min_hits: int) -> int:
+def _evidence_hit(hits: list[tuple[int, str]], min_hits: int, likely: dict[int, float]) -> int:
     """The sentence to quote: the first hit, unless a single one is enough and the first is only a match by
-    meaning while a later sentence has the move's phrase or the classifier's name for it; among matches by
-    meaning alone, the likeliest. A sentence that merely resembles the move should not be quoted over one
-    that plainly makes it."""
+    meaning (`likely`: sentence -> the move head's probability) while a later sentence has the move's
+    phrase or the classifier's name for it; among matches by meaning alone, the likeliest. A sentence that
+    merely resembles the move should not be quoted over one that plainly makes it."""
     if min_hits > 1:
         return hits[0][0]
-    certain = [i for i, why in hits if not why.startswith("by meaning")]
+    certain = [i for i, _ in hits if i not in likely]
     if certain:
         return certain[0]
-    return max(hits, key=lambda h: (float(h[1].split("(")[1].rstrip(")")), -h[0]))[0]
+    return max(hits, key=lambda h: (likely[h[0]], -h[0]))[0]
 
 
 def _absent_detail(check: Check, distinct: list[str]) -> str:

@@ -141,14 +141,15 @@ def _single_sentence_figures(judgments: list[CoverageJudgment], bank: QuestionBa
     by_answer: dict[str, dict[int, CoverageJudgment]] = {}
     for j in judgments:
         by_answer.setdefault(j.answer_id, {})[j.point] = j
-    own, never = [], []
-    for answer_id, labels in by_answer.items():
+    own, never, sentences = [], [], 0
+    for labels in by_answer.values():
+        question = bank.get(next(iter(labels.values())).question_id)
         for sentence in dict.fromkeys(j.sentence for j in labels.values() if j.covered and j.sentence):
-            question = bank.get(next(iter(labels.values())).question_id)
+            sentences += 1
             coverage, _, _ = cover_points(question.points, answer_readings(sentence, classifier), classifier, question.text)
             own.extend(coverage[k].covered for k, j in labels.items() if j.covered and j.sentence == sentence)
             never.extend(coverage[k].covered for k, j in labels.items() if not j.covered)
-    return {"sentences": sum(len(dict.fromkeys(j.sentence for j in labels.values() if j.covered and j.sentence)) for labels in by_answer.values()),
+    return {"sentences": sentences,
             "own_points": len(own), "own_covered": round(sum(own) / max(1, len(own)), 4),
             "never_made": len(never), "never_made_covered": round(sum(never) / max(1, len(never)), 4)}
 
