@@ -249,6 +249,11 @@ def test_shipped_model_was_trained_on_the_shipped_data_and_beats_the_baselines(c
     scorer = ev.answers["scorer (out-of-fold)"]["overall"]
     assert scorer >= 0.75
     assert scorer > ev.answers["baseline: word count"]["overall"] and scorer > ev.answers["baseline: keyword list"]["overall"]
+    # The shipped rubrics' levels sit where the outside-graded answers put them, and no dev answer
+    # written to fail passes there.
+    fit = ev.meaning["public"]["level_fit"]
+    assert fit["admissible"] and fit["guards_passed"] == 0 and fit["weak_passed"] <= 0.15 * fit["weak"]
+    assert fit["shift"] == 0.0, "the rubrics' levels no longer carry the fit: run scripts/fit_levels.py --write"
 
 
 def test_evidence_is_named_by_its_own_dimension_first():

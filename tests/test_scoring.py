@@ -231,3 +231,31 @@ def test_textbook_cap_counts_decision_evidence_not_top_labels():
     assert not _textbook(signal_mass(_evidence([0.45, 0.45, 0.45])))
     assert _textbook(signal_mass(_evidence([0.45, 0.05, 0.05])))
     assert _textbook(signal_mass(_evidence([])))
+
+
+def _lenient(rubric, by=1.0):
+    """The rubric with a level that adds `by` to every raw score (negative offsets)."""
+    from dataclasses import replace
+
+    from voicemock.bank.rubric import Level
+
+    easy = Level("easy", "Lenient", {d: -by for d in ("conceptual", "applied", "production", "communication")})
+    return replace(rubric, levels={**rubric.levels, "easy": easy})
+
+
+def test_caps_are_ceilings_at_a_lenient_level(classifier, rubric, question):
+    """A level below the fitted scale lifts a good answer, but never a capped one over its cap: the
+    textbook answer's Applied Reasoning, the off-topic answer and the keyword salad stay where the caps
+    hold them."""
+    from voicemock.assess.scoring import OFFTOPIC_CAP, STRUCTURE_BONUS_MAX, TEXTBOOK_CAP
+
+    easy = _lenient(rubric)
+    good_pm, good_easy = _score(GOOD, classifier, rubric, question), _score(GOOD, classifier, easy, question, level="easy")
+    assert good_easy.overall > good_pm.overall
+    textbook = _by_key(_score(TEXTBOOK, classifier, easy, question, level="easy"))
+    assert textbook["applied"].ceiling is not None
+    assert textbook["applied"].score <= TEXTBOOK_CAP + STRUCTURE_BONUS_MAX
+    off = _score(OFF_TOPIC, classifier, easy, question, level="easy")
+    assert all(d.score <= OFFTOPIC_CAP for d in off.dimensions) and not off.passed
+    salad = _score(BUZZWORDS, classifier, easy, question, level="easy")
+    assert all(d.ceiling is not None and d.score <= d.ceiling < 3.0 for d in salad.dimensions) and not salad.passed

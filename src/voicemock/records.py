@@ -329,6 +329,7 @@ class DimensionScore:
     evidence: list[Evidence] = field(default_factory=list)
     advice: str | None = None
     raw_score: float | None = None  # before level calibration
+    ceiling: float | None = None  # what a cap (short, off-topic or textbook answer) holds it to at any level; None: no cap
 
 
 @dataclass

@@ -14,7 +14,7 @@ How an answer is scored
 4. raw_d = b_d . [1, pos_d, neg_d, substance, mean pos over dimensions, mean neg over dimensions],
    where substance is the share of 120 content words the de-duplicated answer reaches (saturating
    at 1); the two means carry the answer's general quality, which panels' scores share across dimensions.
-5. Hard caps that no fitted number can lift (robustness by design, not learned):
+5. Hard caps that no fitted number and no level can lift (robustness by design, not learned):
    - substance: an answer with n content words scores at most 1.5 + 3.5 * min(1, n / 80);
    - textbook: when the answer holds less than one sentence's worth of decision (its applied:strong
      mass, sum of weight x size x p, is under 1), Applied Reasoning is capped at 2.5, as seed 000
@@ -25,18 +25,20 @@ How an answer is scored
      answer drifts. Only a clearly unrelated answer is capped; subtler drift is left to the signals.
 6. A rubric dimension mixes the signal dimensions by its `draws_on` shares, gains up to +0.3 for the
    structure checks it lists that are present (+0.15 each; only when substance is there), is capped
-   again (5), then the level's offset is subtracted (Rubric.calibrate). Overall = weighted average;
-   pass = the rubric's rule.
+   again (5), then the level's offset is subtracted (Rubric.calibrate; a level may also add) and the
+   caps of step 5 bind again as ceilings. Overall = weighted average; pass = the rubric's rule.
 7. Uncertainty band: score +- sqrt(bootstrap_sd^2 + cv_rmse_d^2), where the bootstrap resamples the
    answer's sentences (64 draws, fixed seed) and cv_rmse_d is the aggregation's cross-validated error.
 
 How the aggregation was tuned (`voicemock.flows.answer_fit.fit_aggregation`, run by `voicemock train`)
 -------------------------------------------------------------------------
-Then two calibration steps, fitted on the same out-of-fold predictions: per dimension, a linear
-stretch that gives the predictions the targets' mean and spread (ridge regression shrinks toward the
-mean, so strong answers were under-scored and failed the pass rule they meet), and one shift, the
-pass line, chosen so that the pass decisions at the rubric's default level agree with the targets'
-pass decisions as well as they can (balanced accuracy), smallest shift on ties.
+The ridge fit (below) is followed by two calibration steps, fitted on the same out-of-fold
+predictions: per dimension, a linear stretch that gives the predictions the targets' mean and spread
+(ridge regression shrinks toward the mean, so strong answers were under-scored and failed the pass
+rule they meet), and one shift, the pass line, chosen so that the pass decisions on the level-free
+scale agree with the targets' pass decisions as well as they can (balanced accuracy), smallest shift
+on ties. The levels are placed on that scale afterwards, on answers graded outside the team
+(voicemock.flows.level_fit): the training set's own level would calibrate the scorer to the team.
 
 Only tau (grid 0.5, 1, 2) and six ridge coefficients per dimension (alpha 1) are fitted, on
 models/data/answers.jsonl (the development set), against its target raw scores. tau is chosen by
@@ -311,7 +313,9 @@ def score_transcript(
     aggregation = classifier.aggregation or DEFAULT_AGGREGATION
     signal_scores = raw_signal_scores(evidence, aggregation)
     cap, cap_reasons = _caps(evidence)
+    signal_caps = dict.fromkeys(SIGNAL_DIMENSIONS, cap)
     if _textbook(signal_mass(evidence)):
+        signal_caps["applied"] = min(cap, TEXTBOOK_CAP)
         cap_reasons.append(
             f"less than one sentence applies the concepts to a decision: Applied Reasoning capped at {TEXTBOOK_CAP:g} (a 'textbook answer')"
         )
@@ -324,18 +328,23 @@ def score_transcript(
 
     lo_scale, hi_scale = rubric.scale
     raw_scores: dict[str, float] = {}
+    ceilings: dict[str, float] = {}
     spreads: dict[str, float] = {}
     for dim in rubric.dimensions:
         raw = sum(share * signal_scores[s] for s, share in dim.draws_on.items())
+        bonus = 0.0
         if structure is not None and dim.structure_checks and evidence.content_words >= SUBSTANCE_CAP_WORDS / 2:
             present = sum(1 for name in dim.structure_checks if (c := structure.get(name)) is not None and c.present)
-            raw += min(STRUCTURE_BONUS_MAX, STRUCTURE_BONUS * present)
-        raw_scores[dim.key] = round(min(cap, hi_scale, max(lo_scale, raw)), 3)
+            bonus = min(STRUCTURE_BONUS_MAX, STRUCTURE_BONUS * present)
+        ceilings[dim.key] = min(cap, sum(share * signal_caps[s] for s, share in dim.draws_on.items()) + bonus)
+        raw_scores[dim.key] = round(min(cap, hi_scale, max(lo_scale, raw + bonus)), 3)
         boot_sd = float(np.std([sum(sh * d[s] for s, sh in dim.draws_on.items()) for d in draws])) if draws else 1.0
         model_sd = sum(share * float(cv_rmse.get(s, 0.8)) for s, share in dim.draws_on.items())
         spreads[dim.key] = math.sqrt(boot_sd**2 + model_sd**2)
 
-    calibrated = rubric.calibrate(raw_scores, level_key)
+    # A cap is a ceiling at every level: a level below the fitted scale (negative offsets) must not lift
+    # a short, off-topic or textbook answer over it, and one above it takes off from the capped score.
+    calibrated = {k: min(v, ceilings[k]) for k, v in rubric.calibrate(raw_scores, level_key).items()}
     dimension_scores = []
     for dim in rubric.dimensions:
         score = calibrated[dim.key]
@@ -351,6 +360,7 @@ def score_transcript(
                 name=dim.name, key=dim.key, weight=dim.weight, score=round(score, 2),
                 low=round(max(lo_scale, score - spreads[dim.key]), 2), high=round(min(hi_scale, score + spreads[dim.key]), 2),
                 evidence=dim_evidence, advice=advice, raw_score=round(raw_scores[dim.key], 2),
+                ceiling=round(ceilings[dim.key], 3) if ceilings[dim.key] < hi_scale else None,
             )
         )
     overall = rubric.pass_rule.average(calibrated, rubric.weights)

@@ -122,12 +122,14 @@ def _stretched(scores: dict[str, float], stretch: dict[str, list[float]]) -> dic
 
 
 def _fit_pass_shift(predicted: list[dict[str, float]], answers: list[AnswerRow], rubric: Rubric) -> float:
-    """The shift of every predicted score whose pass decisions, at the rubric's default level, best agree
-    with the targets' (balanced accuracy; the smallest shift on ties)."""
+    """The shift of every predicted score whose pass decisions, on the level-free scale the targets are
+    written on, best agree with the targets' (balanced accuracy; the smallest shift on ties). Not at a
+    level: the levels are placed on this scale afterwards, on answers graded outside the team
+    (flows/level_fit.py), and a shift fitted through them would undo that placement at the next train."""
 
     def passes(scores: dict[str, float], shift: float = 0.0) -> bool:
         raw = {dim.key: sum(share * (scores[s] + shift) for s, share in dim.draws_on.items()) for dim in rubric.dimensions}
-        return rubric.passes(rubric.calibrate(raw, rubric.default_level))
+        return rubric.passes({k: min(5.0, max(1.0, v)) for k, v in raw.items()})
 
     truth = [passes(a.scores) for a in answers]
     if all(truth) or not any(truth):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from voicemock.assess.classifier import SignalClassifier
     from voicemock.bank.questions import QuestionBank
     from voicemock.flows.answer_fit import AnswerRow
+    from voicemock.records import Scorecard
 
 __all__ = ["PublicAnswer", "read_public_answers", "meaning_figures", "format_meaning", "PUBLIC_MIN_WORDS", "PASS_MIN_WORDS"]
 
@@ -72,7 +73,7 @@ def meaning_figures(
     figures["asked"] = {way: answer_agreement(predicted, answers)["overall"] for way, predicted in asked.items()}
     public = read_public_answers(data_dir / "public" / "answers.jsonl")
     if public:
-        figures["public"] = public_figures(public, artifact)
+        figures["public"] = public_figures(public, answers, artifact)
     from voicemock.flows.moves_fit import check_moves, read_moves
 
     source, matcher = read_moves(data_dir), classifier.moves()
@@ -87,21 +88,31 @@ def read_reworded(path: Path) -> dict[str, str]:
     return {qid: table["text"] for qid, table in tomllib.loads(path.read_text(encoding="utf-8")).items()}
 
 
-def public_figures(public: list[PublicAnswer], artifact: str | Path | None) -> dict[str, Any]:
-    """Each public answer scored as a user would score it: typed text, its question as text, `pm` level."""
-    from sklearn.metrics import roc_auc_score
-
+def _scored(answer_id: str, text: str, question: str, artifact: str | Path | None) -> Scorecard:
+    """An answer scored as a user would score it: typed text, its question as text, `pm` level."""
     from voicemock.bank.questions import Question
     from voicemock.flows.pipeline import assess
     from voicemock.records import Transcript
 
-    scored = []
+    return assess(Transcript.from_text(text, source=answer_id), question=Question.from_text(question), level=PASS_LEVEL,
+                  classifier_path=artifact)
+
+
+def public_figures(public: list[PublicAnswer], answers: list[AnswerRow], artifact: str | Path | None) -> dict[str, Any]:
+    """Each public answer scored as a user would score it, and the levels' position fitted on them
+    (flows/level_fit.py) with the dev answers written to fail as guards."""
+    from sklearn.metrics import roc_auc_score
+
+    from voicemock.bank.rubric import load_rubric
+    from voicemock.flows.level_fit import GUARD_QUALITIES, Graded, fit_level
+
+    scored, graded = [], []
     for a in public:
         if a.words < PUBLIC_MIN_WORDS or a.label not in ("strong", "weak"):
             continue
-        card = assess(Transcript.from_text(a.text, source=a.id), question=Question.from_text(a.question), level=PASS_LEVEL,
-                      classifier_path=artifact)
+        card = _scored(a.id, a.text, a.question, artifact)
         scored.append((a, card.overall, card.passed))
+        graded.append(Graded(a.id, a.label, a.words, card))
     labels = [1 if a.label == "strong" else 0 for a, _, _ in scored]
     out: dict[str, Any] = {"answers": len(scored), "strong": sum(labels), "weak": len(labels) - sum(labels)}
     if 0 < sum(labels) < len(labels):
@@ -116,6 +127,19 @@ def public_figures(public: list[PublicAnswer], artifact: str | Path | None) -> d
     out["strong_long_passed"] = sum(long_strong)
     out["weak_passed"] = sum(weak)
     out["scores"] = {a.id: round(s, 2) for a, s, _ in scored}
+    guards = [_scored(a.id, a.text, a.question, artifact) for a in answers if a.quality in GUARD_QUALITIES]
+    out["level_fit"] = asdict(fit_level(graded, guards, load_rubric()))
+    return out
+
+
+def _format_level_fit(fit: dict[str, Any]) -> list[str]:
+    where = ("the rubric's levels carry the fit" if abs(fit["shift"]) < 1e-9
+             else f"the fit would move every level's offsets by {fit['shift']:+.2f}: run scripts/fit_levels.py --write")
+    out = [f"    levels placed on these answers (flows/level_fit.py): {where}",
+           f"      that pass rate is in-sample; leave-one-out, {fit['leave_one_out']} of {fit['strong']} strong answers of "
+           f"{PASS_MIN_WORDS}+ words pass; {fit['guards_passed']} of the {fit['guards']} dev answers written to fail pass"]
+    if not fit["admissible"]:
+        out.append("      no shift keeps every dev answer written to fail from passing: the strictest one is reported")
     return out
 
 
@@ -138,6 +162,9 @@ def format_meaning(figures: dict[str, Any]) -> list[str]:
         if public.get("strong_shorter"):
             out.append(f"    (strong answers of {SHORT_MIN_WORDS}-{PASS_MIN_WORDS - 1} words: {public['strong_shorter_passed']} of "
                        f"{public['strong_shorter']} pass; the scorer wants the depth a spoken answer of a minute or more gives)")
+        fit = public.get("level_fit")
+        if fit:
+            out.extend(_format_level_fit(fit))
         if public["weak"] < 10:
             out.append(f"    only {public['weak']} weak answers of {PUBLIC_MIN_WORDS}+ words could be found: read the weak side as anecdote")
     moves = figures.get("moves")
