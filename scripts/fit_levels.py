@@ -64,10 +64,18 @@ def main() -> int:
     print(f"  weak answers passing: {fit['weak_passed']} of {fit['weak']}; dev answers written to fail passing: "
           f"{fit['guards_passed']} of {fit['guards']}")
     if args.write and fit["shift"]:
+        moved = {}
         for rubric_id in list_rubrics():
             path = rubrics_dir() / f"{rubric_id}.toml"
-            atomic_write_bytes(path, moved_offsets(path.read_text(encoding="utf-8"), fit["shift"]).encode("utf-8"))
-            load_rubric(rubric_id)  # still a valid rubric
+            moved[path] = moved_offsets(path.read_text(encoding="utf-8"), fit["shift"])
+            check = path.with_name(f".{path.name}.check.toml")
+            check.write_text(moved[path], encoding="utf-8")
+            try:
+                load_rubric(check)  # every moved rubric must still load before any is written
+            finally:
+                check.unlink()
+        for path, text in moved.items():
+            atomic_write_bytes(path, text.encode("utf-8"))
             print(f"  moved the levels of {path.relative_to(REPO)}")
     return 0
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from voicemock.bank.rubric import load_rubric
+from voicemock.bank.rubric import Level, load_rubric
 from voicemock.flows.level_fit import SHIFT_GRID, Graded, fit_level, passes_at
 from voicemock.records import DimensionScore, Scorecard
 
@@ -13,7 +15,11 @@ KEYS = ("conceptual", "applied", "production", "communication")
 
 @pytest.fixture(scope="module")
 def rubric():
-    return load_rubric("ai-pm-technical")
+    """The shipped rubric with its pm level fixed at offsets 0.2/0.4/0.4/0.2, so the figures below do
+    not move when scripts/fit_levels.py moves the shipped ladder."""
+    shipped = load_rubric("ai-pm-technical")
+    pm = Level("pm", "PM", {"conceptual": 0.2, "applied": 0.4, "production": 0.4, "communication": 0.2})
+    return replace(shipped, levels={**shipped.levels, "pm": pm})
 
 
 def card(rubric, raw: float, ceiling: float | None = None, level: str = "pm") -> Scorecard:

@@ -34,14 +34,17 @@ def test_same_answer_scores_lower_at_a_higher_level(rubric_id):
     rubric = load_rubric(rubric_id)
     raw = {d.key: 4.0 for d in rubric.dimensions}
     apm, pm, senior = (rubric.calibrate(raw, level) for level in ("apm", "pm", "senior"))
-    assert apm == raw
     for key in raw:
         assert apm[key] >= pm[key] >= senior[key]
         assert senior[key] < apm[key]
     # Seed 000: a 4 for an associate PM may be a 3 for a senior PM, most of all on applied and production.
+    # (Where the ladder sits on the level-free scale is fitted: scripts/fit_levels.py.)
     if rubric_id == "ai-pm-technical":
-        assert senior["applied"] == pytest.approx(3.1) and senior["production"] == pytest.approx(3.0)
-        assert rubric.passes(apm) and not rubric.passes(senior)
+        assert apm["applied"] - senior["applied"] == pytest.approx(0.9)
+        assert apm["production"] - senior["production"] == pytest.approx(1.0)
+        assert apm["conceptual"] - senior["conceptual"] == pytest.approx(0.4)
+        at_apm = {k: 4.0 for k in raw}
+        assert rubric.passes(at_apm) and not rubric.passes({k: v - (apm[k] - senior[k]) for k, v in at_apm.items()})
 
 
 def test_calibration_clamps_to_the_scale():
@@ -107,14 +110,14 @@ def test_pass_rule_needs_every_score_and_describes_itself():
             "use answer_first, signposting, clarifying, tradeoffs, metric, risks, summary, star, length",
         ),
         (
-            "offsets = { conceptual = 0.4, applied = 0.9, production = 1.0, communication = 0.4 }",
-            "offsets = { conceptual = 0.4, applied = 0.9, production = 1.0 }",
+            "offsets = { conceptual = -0.05, applied = 0.45, production = 0.55, communication = -0.05 }",
+            "offsets = { conceptual = -0.05, applied = 0.45, production = 0.55 }",
             "levels.senior.offsets.communication: is missing; give an offset (0.0 for none) for every signal dimension",
         ),
         (
-            "offsets = { conceptual = 0.4, applied = 0.9, production = 1.0, communication = 0.4 }",
-            "offsets = { conceptual = 0.4, applied = 0.3, production = 1.0, communication = 0.4 }",
-            "levels.senior.offsets.applied: 0.3 is below levels.pm's 0.4; list levels junior to senior, "
+            "offsets = { conceptual = -0.05, applied = 0.45, production = 0.55, communication = -0.05 }",
+            "offsets = { conceptual = -0.05, applied = -0.1, production = 0.55, communication = -0.05 }",
+            "levels.senior.offsets.applied: -0.1 is below levels.pm's -0.05; list levels junior to senior, "
             "and give a more senior level an equal or larger offset",
         ),
         (

@@ -381,7 +381,9 @@ def _levels(c: _Checker, data: dict[str, Any], dims: list[RubricDimension], scal
             raise c.fail(f"{at}.offsets", f"is missing; give an offset for each of {', '.join(SIGNAL_DIMENSIONS)}")
         offsets = _named_numbers(
             c, offsets_raw, f"{at}.offsets", allowed_offsets, "is neither a signal dimension nor a dimension key",
-            lambda off: None if 0 <= off < span else f"{off:g} is outside [0, {span}); an offset is how much the level takes off a {scale[0]}-{scale[1]} score",
+            lambda off: None if -span < off < span else (
+                f"{off:g} is outside ({-span}, {span}); an offset is how much the level takes off a {scale[0]}-{scale[1]} score "
+                "(negative: adds)"),
         )
         for signal in SIGNAL_DIMENSIONS:
             if signal not in offsets:
