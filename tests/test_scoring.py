@@ -212,7 +212,7 @@ def test_a_model_without_held_out_figures_says_its_labels_are_unmeasured(classif
 def _evidence(applied_strong: list[float]):
     """Answer evidence whose sentences carry these p(applied:strong), each beside a likelier label."""
     from voicemock.assess.classifier import SentenceSignal
-    from voicemock.assess.scoring import AnswerEvidence, UniqueSentence
+    from voicemock.assess.evidence import AnswerEvidence, UniqueSentence
 
     sentences = []
     for i, p in enumerate(applied_strong):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from voicemock.assess.classifier import SignalClassifier
-    from voicemock.assess.scoring import AnswerEvidence
+    from voicemock.assess.evidence import AnswerEvidence
     from voicemock.records import Transcript
 
 __all__ = ["answer_caveats", "scoring_limits"]

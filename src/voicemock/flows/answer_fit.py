@@ -12,15 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voicemock.assess.reading import ReadSentence, read_sentences
-from voicemock.assess.scoring import (
-    DEFAULT_AGGREGATION,
-    AnswerEvidence,
-    SUBSTANCE_FULL,
-    design_row,
-    gather_evidence,
-    raw_signal_scores,
-    signal_mass,
-)
+from voicemock.assess.evidence import AnswerEvidence, gather_evidence
+from voicemock.assess.scoring import DEFAULT_AGGREGATION, SUBSTANCE_FULL, design_row, raw_signal_scores, signal_mass
 from voicemock.bank.rubric import SIGNAL_DIMENSIONS, Rubric, load_rubric, signal_weights
 from voicemock.errors import ClassifierError, QuestionBankError
 from voicemock.speech.sentences import Sentence, split_text
