@@ -226,11 +226,40 @@ def test_textbook_cap_counts_decision_evidence_not_top_labels():
     """Three sentences that each half-carry a decision hold more than one sentence's worth of it, so the
     answer is not a textbook answer though no sentence's likeliest label is applied:strong; one such
     sentence alone is."""
-    from voicemock.assess.scoring import _textbook, signal_mass
+    from voicemock.assess.scoring import _textbook
 
-    assert not _textbook(signal_mass(_evidence([0.45, 0.45, 0.45])))
-    assert _textbook(signal_mass(_evidence([0.45, 0.05, 0.05])))
-    assert _textbook(signal_mass(_evidence([])))
+    assert not _textbook(_evidence([0.45, 0.45, 0.45]))
+    assert _textbook(_evidence([0.45, 0.05, 0.05]))
+    assert _textbook(_evidence([]))
+
+
+def _mechanisms(texts: list[str]):
+    """Answer evidence whose sentences are read as production:strong (0.9) and nothing applied."""
+    from voicemock.assess.classifier import SentenceSignal
+    from voicemock.assess.evidence import AnswerEvidence, UniqueSentence
+
+    sentences = [
+        UniqueSentence(t, None, None, 1.0, i, SentenceSignal(t, "production", "strong", 0.9, {"production:strong": 0.9}))
+        for i, t in enumerate(texts)
+    ]
+    return AnswerEvidence(sentences, len(sentences), 80, 0.4, None)
+
+
+def test_textbook_cap_counts_mechanisms_built_for_the_scenario_not_recited_ones():
+    """An answer written as a design, its mechanisms with the scenario's figures, applies what it knows;
+    the same mechanisms recited with no figure do not, however confidently they read as production."""
+    from voicemock.assess.scoring import _textbook, application_mass
+
+    designed = _mechanisms([
+        "If P95 latency exceeds three times the SLA for 60 seconds, the orchestrator stops calling the model.",
+        "Five percent of traffic is sampled and scored daily, and a 2% drop pages the on-call.",
+    ])
+    recited = _mechanisms([
+        "Typical responses include rolling back to the previous version or adjusting the prompts.",
+        "Teams usually monitor drift and retrain the model when quality degrades.",
+    ])
+    assert application_mass(designed) == pytest.approx(1.8) and not _textbook(designed)
+    assert application_mass(recited) == 0.0 and _textbook(recited)
 
 
 def _lenient(rubric, by=1.0):

@@ -80,6 +80,14 @@ _COMPILED = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in _PATT
 _FIRST_PERSON = re.compile(r"\b(?:i|i'd|i'll|i'm|i've|my|we|we'd|we'll|our)\b", re.IGNORECASE)
 
 
+_FIGURES = tuple(_COMPILED[name] for name in ("number", "percent", "money", "unit"))
+
+
+def states_a_figure(text: str) -> bool:
+    """Whether the sentence states a figure: a number, a percentage, an amount of money or a unit."""
+    return any(p.search(text) for p in _FIGURES)
+
+
 def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("\u2019", "'"))
 

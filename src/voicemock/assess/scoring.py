@@ -17,9 +17,10 @@ How an answer is scored
    at 1); the two means carry the answer's general quality, which panels' scores share across dimensions.
 5. Hard caps that no fitted number and no level can lift (robustness by design, not learned):
    - substance: an answer with n content words scores at most 1.5 + 3.5 * min(1, n / 80);
-   - textbook: when the answer holds less than one sentence's worth of decision (its applied:strong
-     mass, sum of weight x size x p, is under 1), Applied Reasoning is capped at 2.5, as seed 000
-     scores a recited-but-unapplied answer;
+   - textbook: when the answer holds less than one sentence's worth of applying knowledge to the
+     scenario (its applied:strong mass, sum of weight x size x p, plus the production:strong mass of
+     sentences that state a figure: application_mass), Applied Reasoning is capped at 2.5, as seed
+     000 scores a recited-but-unapplied answer;
    - relevance: when the question is known and the cosine of the answer's meaning with the question's
      (assess/relevance.py) is under the floor fitted by `voicemock train` (the off-topic median), every
      dimension is capped at 2; between the floor and the lowest on-topic cosine the report says the
@@ -140,11 +141,32 @@ def _caps(evidence: AnswerEvidence) -> tuple[float, list[str]]:
     return cap, why
 
 
-def _textbook(mass: dict[str, tuple[float, float]]) -> bool:
-    """Less than one sentence's worth (signal_mass) of applying knowledge to a decision. As mass, not "no
-    sentence's top label is applied:strong": that flips on one sentence and capped dev answers targeted
-    4-5 (a023, a082, a084); the textbook ones stay under 1 (the highest, a095, 0.9)."""
-    return mass["applied"][0] < TEXTBOOK_MIN_DECISION
+def application_mass(evidence: AnswerEvidence, indices=None) -> float:
+    """How many sentences' worth (weight x size x p, as signal_mass) of applying knowledge to the scenario
+    the answer holds: its decisions (applied:strong), and its operating mechanisms (production:strong)
+    that state a figure of the scenario, a threshold, latency, rate or volume ("if P95 latency exceeds 3x
+    the SLA for 60 seconds, stop calling the model"). The guideline's P+ is a mechanism with its trigger
+    and action; a figure is what separates one built for this scenario from a recited one ("typical
+    responses include rolling back"), which the classifier also reads as production:strong."""
+    from voicemock.assess.features import states_a_figure
+
+    chosen = evidence.sentences if indices is None else [evidence.sentences[i] for i in indices]
+    mass = 0.0
+    for s in chosen:
+        if s.signal is not None:
+            mechanism = s.signal.p("production", "strong") if states_a_figure(s.text) else 0.0
+            mass += s.weight * s.size * (s.signal.p("applied", "strong") + mechanism)
+    return mass
+
+
+def _textbook(evidence: AnswerEvidence, indices=None) -> bool:
+    """Less than one sentence's worth of applying knowledge to the scenario (application_mass). As mass,
+    not "no sentence's top label is applied:strong": that flips on one sentence and capped dev answers
+    targeted 4-5 (a023, a082, a084). Mechanisms with figures count since 2026-12-04: decisions alone
+    capped outside answers written as designs ("the circuit breaker trips at 3x the SLA"), 6 of the 11
+    long strong public answers that failed, and the team's a084; none of the team's 14 textbook, 24 weak,
+    5 stuffed or 5 short answers reaches 1 either way."""
+    return application_mass(evidence, indices) < TEXTBOOK_MIN_DECISION
 
 
 def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], indices=None) -> dict[str, float]:
@@ -163,7 +185,7 @@ def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], ind
             intercept, slope = stretch[d]
             value = intercept + slope * value
         scores[d] = min(cap, max(1.0, min(5.0, value + shift)))
-    if _textbook(mass):
+    if _textbook(evidence, indices):
         scores["applied"] = min(scores["applied"], TEXTBOOK_CAP)
     return scores
 
@@ -196,7 +218,7 @@ def score_transcript(
     signal_scores = raw_signal_scores(evidence, aggregation)
     cap, cap_reasons = _caps(evidence)
     signal_caps = dict.fromkeys(SIGNAL_DIMENSIONS, cap)
-    if _textbook(signal_mass(evidence)):
+    if _textbook(evidence):
         signal_caps["applied"] = min(cap, TEXTBOOK_CAP)
         cap_reasons.append(
             f"less than one sentence applies the concepts to a decision: Applied Reasoning capped at {TEXTBOOK_CAP:g} (a 'textbook answer')"
