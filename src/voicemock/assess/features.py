@@ -15,6 +15,7 @@ Pipeline ends in, is kept here for the same reason (see its docstring).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -83,8 +84,10 @@ _FIRST_PERSON = re.compile(r"\b(?:i|i'd|i'll|i'm|i've|my|we|we'd|we'll|our)\b", 
 _FIGURES = tuple(_COMPILED[name] for name in ("number", "percent", "money", "unit"))
 
 
+@lru_cache(maxsize=4096)
 def states_a_figure(text: str) -> bool:
-    """Whether the sentence states a figure: a number, a percentage, an amount of money or a unit."""
+    """Whether the sentence states a figure: a number, a percentage, an amount of money or a unit.
+    Cached: the scorer asks again for every bootstrap draw of the answer's sentences."""
     return any(p.search(text) for p in _FIGURES)
 
 
