@@ -7,6 +7,22 @@ from voicemock.resources import rubrics_dir
 from voicemock.bank.rubric import LEVELS, SIGNAL_DIMENSIONS, PassRule, list_rubrics, load_rubric
 
 TECHNICAL = (rubrics_dir() / "ai-pm-technical.toml").read_text(encoding="utf-8")
+# The shipped levels move when scripts/fit_levels.py places them; the broken variants below edit
+# whatever the senior and pm lines say today.
+_LEVEL = {key: load_rubric("ai-pm-technical").levels[key].offsets for key in ("pm", "senior")}
+
+
+def _offsets_line(offsets: dict[str, float]) -> str:
+    return "offsets = { " + ", ".join(f"{k} = {_toml_number(v)}" for k, v in offsets.items()) + " }"
+
+
+def _toml_number(value: float) -> str:
+    text = f"{round(value, 2) + 0.0:.2f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+SENIOR_LINE = _offsets_line(_LEVEL["senior"])
+assert SENIOR_LINE in TECHNICAL, SENIOR_LINE
 
 
 def test_shipped_rubrics_load():
@@ -110,14 +126,15 @@ def test_pass_rule_needs_every_score_and_describes_itself():
             "use answer_first, signposting, clarifying, tradeoffs, metric, risks, summary, star, length",
         ),
         (
-            "offsets = { conceptual = -0.05, applied = 0.45, production = 0.55, communication = -0.05 }",
-            "offsets = { conceptual = -0.05, applied = 0.45, production = 0.55 }",
+            SENIOR_LINE,
+            _offsets_line({k: v for k, v in _LEVEL["senior"].items() if k != "communication"}),
             "levels.senior.offsets.communication: is missing; give an offset (0.0 for none) for every signal dimension",
         ),
         (
-            "offsets = { conceptual = -0.05, applied = 0.45, production = 0.55, communication = -0.05 }",
-            "offsets = { conceptual = -0.05, applied = -0.1, production = 0.55, communication = -0.05 }",
-            "levels.senior.offsets.applied: -0.1 is below levels.pm's -0.05; list levels junior to senior, "
+            SENIOR_LINE,
+            _offsets_line({**_LEVEL["senior"], "applied": _LEVEL["pm"]["applied"] - 0.05}),
+            f"levels.senior.offsets.applied: {_LEVEL['pm']['applied'] - 0.05:g} is below levels.pm's {_LEVEL['pm']['applied']:g}; "
+            "list levels junior to senior, "
             "and give a more senior level an equal or larger offset",
         ),
         (

@@ -221,7 +221,8 @@ def score_transcript(
     if _textbook(evidence):
         signal_caps["applied"] = min(cap, TEXTBOOK_CAP)
         cap_reasons.append(
-            f"less than one sentence applies the concepts to a decision: Applied Reasoning capped at {TEXTBOOK_CAP:g} (a 'textbook answer')"
+            f"less than one sentence applies the concepts to this scenario (a decision, or a mechanism with its own figures): "
+            f"Applied Reasoning capped at {TEXTBOOK_CAP:g} (a 'textbook answer')"
         )
 
     # Bootstrap over the answer's sentences: how much the scores lean on a few of them.
