@@ -14,7 +14,9 @@ The rule, on scorecards taken at the rubric's default level:
 - of the admissible shifts, the one under which the most outside strong answers of 100+ words pass;
   on ties the strictest.
 The caps (short, off-topic, textbook) are ceilings at every level, so no shift lifts an answer over
-them. The shift is one number fitted on the outside set, so the pass rate it reaches there is
+them. The guards are scored by the shipped model, whose aggregation was fitted on them; scored out of
+fold (without the structure bonus) the textbook and weak ones come out no higher, so the guard is not
+looser for it. The shift is one number fitted on the outside set, so the pass rate it reaches there is
 in-sample; `leave_one_out` is the honest figure: each strong answer judged at the shift fitted
 without it.
 """
