@@ -16,7 +16,8 @@ The rule, on scorecards taken at the rubric's default level:
 The caps (short, off-topic, textbook) are ceilings at every level, so no shift lifts an answer over
 them. The guards are scored by the shipped model, whose aggregation was fitted on them (in-sample). Scored
 out of fold without the structure bonus (the v5-notes model, 2026-12-04), most of them averaged lower
-and none more than 0.1 higher; the guard is read as what the shipped scorer does to them. The shift is one number fitted on the outside set, so the pass rate it reaches there is
+and none more than 0.1 higher, though a lowest dimension rose by up to 0.14 (a083, a105); the guard
+is read as what the shipped scorer does to them. The shift is one number fitted on the outside set, so the pass rate it reaches there is
 in-sample; `leave_one_out` is the honest figure: each strong answer judged at the shift fitted
 without it.
 """
