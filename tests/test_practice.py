@@ -173,9 +173,17 @@ def spoken_answer(tmp_path_factory):
     return write_wav(path, np.concatenate([silence(0.7, rate), samples, silence(0.3, rate)]), rate)
 
 
+def _default_sigint() -> None:
+    # A test run started in the background of a non-interactive shell (`pytest ... &`) ignores SIGINT,
+    # and a child inherits an ignored signal: Python then never raises KeyboardInterrupt in it, and the
+    # Ctrl-C test would measure the shell, not voicemock. Give the child the terminal's default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_practice(va: VirtualAudio, rec, *extra: str) -> tuple[subprocess.Popen, LineWatcher]:
     argv = voicemock_argv("practice", "--question", "evals-01", "--recordings-dir", str(rec), *extra)
-    proc = subprocess.Popen(argv, env=va.process_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, env=va.process_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_default_sigint)
     return proc, LineWatcher(proc)
 
 
