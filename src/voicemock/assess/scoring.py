@@ -164,8 +164,8 @@ def _textbook(evidence: AnswerEvidence, indices=None) -> bool:
     not "no sentence's top label is applied:strong": that flips on one sentence and capped dev answers
     targeted 4-5 (a023, a082, a084). Mechanisms with figures count since 2026-12-04: decisions alone
     capped outside answers written as designs ("the circuit breaker trips at 3x the SLA"), 6 of the 11
-    long strong public answers that failed, and the team's a084; none of the team's 14 textbook, 24 weak,
-    5 stuffed or 5 short answers reaches 1 either way."""
+    long strong public answers that failed, and the team's a084; of the team's textbook, weak, stuffed
+    and short answers the old rule capped (12, 17, 4 and 5), the new one frees none."""
     return application_mass(evidence, indices) < TEXTBOOK_MIN_DECISION
 
 
