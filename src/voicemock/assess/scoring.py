@@ -57,7 +57,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from voicemock.assess.caveats import answer_caveats, scoring_limits
-from voicemock.assess.evidence import AnswerEvidence, gather_evidence, question_text, relevance_calibration
+from voicemock.assess.evidence import AnswerEvidence, UniqueSentence, gather_evidence, question_text, relevance_calibration
 from voicemock.assess.reading import ReadSentence, read_transcript
 from voicemock.records import SIGNAL_DIMENSIONS, DimensionScore, Evidence, Scorecard, Transcript
 
@@ -106,8 +106,13 @@ DEFAULT_AGGREGATION: dict[str, Any] = {
 # ---------------------------------------------------------------------------- aggregation
 
 
+def _chosen(evidence: AnswerEvidence, indices=None) -> list[UniqueSentence]:
+    """The answer's sentences, or the bootstrap draw `indices` of them."""
+    return evidence.sentences if indices is None else [evidence.sentences[i] for i in indices]
+
+
 def signal_mass(evidence: AnswerEvidence, indices=None) -> dict[str, tuple[float, float]]:
-    chosen = evidence.sentences if indices is None else [evidence.sentences[i] for i in indices]
+    chosen = _chosen(evidence, indices)
     mass = {}
     for d in SIGNAL_DIMENSIONS:
         strong = sum(s.weight * s.size * s.signal.p(d, "strong") for s in chosen if s.signal)
@@ -123,8 +128,10 @@ def design_row(mass: dict[str, tuple[float, float]], dimension: str, substance: 
     return [1.0, pos[dimension], neg[dimension], substance, sum(pos.values()) / len(pos), sum(neg.values()) / len(neg)]
 
 
-def _caps(evidence: AnswerEvidence) -> tuple[float, list[str]]:
-    """The highest score the answer can get whatever its signals, and why."""
+def _caps(evidence: AnswerEvidence, indices=None) -> tuple[dict[str, float], list[str]]:
+    """The highest score each signal dimension can get whatever its signals, and why: the substance and
+    off-topic caps hold every dimension, the textbook cap Applied Reasoning (judged on the draw `indices`
+    of the sentences when given)."""
     cap = 5.0
     why = []
     substance_cap = 1.5 + 3.5 * min(1.0, evidence.content_words / SUBSTANCE_CAP_WORDS)
@@ -138,7 +145,14 @@ def _caps(evidence: AnswerEvidence) -> tuple[float, list[str]]:
             f"the answer looks off the question (its meaning is far from the question's: relevance {evidence.relevance.score:.2f}): "
             f"scores capped at {OFFTOPIC_CAP:g}"
         )
-    return cap, why
+    caps = dict.fromkeys(SIGNAL_DIMENSIONS, cap)
+    if _textbook(evidence, indices):
+        caps["applied"] = min(cap, TEXTBOOK_CAP)
+        why.append(
+            f"less than one sentence applies the concepts to this scenario (a decision, or a mechanism with its own figures): "
+            f"Applied Reasoning capped at {TEXTBOOK_CAP:g} (a 'textbook answer')"
+        )
+    return caps, why
 
 
 def application_mass(evidence: AnswerEvidence, indices=None) -> float:
@@ -150,9 +164,8 @@ def application_mass(evidence: AnswerEvidence, indices=None) -> float:
     responses include rolling back"), which the classifier also reads as production:strong."""
     from voicemock.assess.features import states_a_figure
 
-    chosen = evidence.sentences if indices is None else [evidence.sentences[i] for i in indices]
     mass = 0.0
-    for s in chosen:
+    for s in _chosen(evidence, indices):
         if s.signal is not None:
             mechanism = s.signal.p("production", "strong") if states_a_figure(s.text) else 0.0
             mass += s.weight * s.size * (s.signal.p("applied", "strong") + mechanism)
@@ -174,7 +187,7 @@ def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], ind
     tau = float(aggregation["tau"])
     substance = min(1.0, evidence.content_words / SUBSTANCE_FULL)
     mass = signal_mass(evidence, indices)
-    cap, _ = _caps(evidence)
+    caps, _ = _caps(evidence, indices)
     scores = {}
     stretch = aggregation.get("stretch") or {}
     shift = float(aggregation.get("pass_shift", 0.0))
@@ -184,9 +197,7 @@ def raw_signal_scores(evidence: AnswerEvidence, aggregation: dict[str, Any], ind
         if d in stretch:  # the ridge fit shrinks toward the mean: give the scores the panel's spread back
             intercept, slope = stretch[d]
             value = intercept + slope * value
-        scores[d] = min(cap, max(1.0, min(5.0, value + shift)))
-    if _textbook(evidence, indices):
-        scores["applied"] = min(scores["applied"], TEXTBOOK_CAP)
+        scores[d] = min(caps[d], max(1.0, min(5.0, value + shift)))
     return scores
 
 
@@ -216,14 +227,8 @@ def score_transcript(
     evidence = gather_evidence(readings, question, classifier=classifier)
     aggregation = classifier.aggregation or DEFAULT_AGGREGATION
     signal_scores = raw_signal_scores(evidence, aggregation)
-    cap, cap_reasons = _caps(evidence)
-    signal_caps = dict.fromkeys(SIGNAL_DIMENSIONS, cap)
-    if _textbook(evidence):
-        signal_caps["applied"] = min(cap, TEXTBOOK_CAP)
-        cap_reasons.append(
-            f"less than one sentence applies the concepts to this scenario (a decision, or a mechanism with its own figures): "
-            f"Applied Reasoning capped at {TEXTBOOK_CAP:g} (a 'textbook answer')"
-        )
+    signal_caps, cap_reasons = _caps(evidence)
+    cap = max(signal_caps.values())  # the substance or off-topic cap, every dimension's; only Applied can be held lower
 
     # Bootstrap over the answer's sentences: how much the scores lean on a few of them.
     rng = np.random.default_rng(0)
@@ -249,7 +254,7 @@ def score_transcript(
 
     # A cap is a ceiling at every level: a level below the fitted scale (negative offsets) must not lift
     # a short, off-topic or textbook answer over it, and one above it takes off from the capped score.
-    calibrated = {k: min(v, ceilings[k]) for k, v in rubric.calibrate(raw_scores, level_key).items()}
+    calibrated = rubric.calibrate(raw_scores, level_key, ceilings=ceilings)
     dimension_scores = []
     for dim in rubric.dimensions:
         score = calibrated[dim.key]

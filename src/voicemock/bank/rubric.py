@@ -134,12 +134,20 @@ class Rubric:
         dim = self.dimension(dimension_key)
         return sum(share * lvl.offsets[signal] for signal, share in dim.draws_on.items())
 
-    def calibrate(self, raw_scores: Mapping[str, float], level: str | None = None) -> dict[str, float]:
-        """Raw (level-free) dimension scores to scores at `level`, clamped to the scale."""
+    def calibrate(
+        self, raw_scores: Mapping[str, float], level: str | None = None, *,
+        ceilings: Mapping[str, float | None] | None = None, shift: float = 0.0,
+    ) -> dict[str, float]:
+        """Raw (level-free) dimension scores to scores at `level`, clamped to the scale and held under
+        `ceilings` (a cap on a short, off-topic or textbook answer binds at every level). `shift` moves
+        the level's offsets, as flows/level_fit.py tries them."""
         lo, hi = self.scale
-        return {
-            key: round(min(hi, max(lo, float(score) - self.offset(level, key))), 3) for key, score in raw_scores.items()
-        }
+        out = {}
+        for key, score in raw_scores.items():
+            value = round(min(hi, max(lo, float(score) - self.offset(level, key) - shift)), 3)
+            ceiling = (ceilings or {}).get(key)
+            out[key] = value if ceiling is None else min(value, ceiling)
+        return out
 
     def passes(self, scores: Mapping[str, float]) -> bool:
         """Whether calibrated `scores` pass this rubric's rule."""

@@ -14,12 +14,12 @@ The rule, on scorecards taken at the rubric's default level:
 - of the admissible shifts, the one under which the most outside strong answers of 100+ words pass;
   on ties the strictest.
 The caps (short, off-topic, textbook) are ceilings at every level, so no shift lifts an answer over
-them. The guards are scored by the shipped model, whose aggregation was fitted on them (in-sample). Scored
-out of fold without the structure bonus (the v5-notes model, 2026-12-04), most of them averaged lower
-and none more than 0.1 higher, though a lowest dimension rose by up to 0.14 (a083, a105); the guard
-is read as what the shipped scorer does to them. The shift is one number fitted on the outside set, so the pass rate it reaches there is
-in-sample; `leave_one_out` is the honest figure: each strong answer judged at the shift fitted
-without it.
+them. The guards are scored by the shipped model, whose aggregation was fitted on them (in-sample).
+Scored out of fold without the structure bonus (the v5-notes model, 2026-12-04), most of them averaged
+lower and none more than 0.1 higher, though a lowest dimension rose by up to 0.14 (a083, a105); the
+guard is read as what the shipped scorer does to them. The shift is one number fitted on the outside
+set, so the pass rate it reaches there is in-sample; `leave_one_out` is the honest figure: each strong
+answer judged at the shift fitted without it.
 """
 
 from __future__ import annotations
@@ -64,13 +64,11 @@ class LevelFit:
 
 
 def passes_at(card: Scorecard, rubric: Rubric, shift: float) -> bool:
-    """Whether `card` (scored at its level) passes once that level's offsets move by `shift`."""
-    lo, hi = rubric.scale
-    moved = {}
-    for d in card.dimensions:
-        score = min(hi, max(lo, d.raw_score - rubric.offset(card.level, d.key) - shift)) if d.raw_score is not None else d.score
-        moved[d.key] = min(score, d.ceiling) if d.ceiling is not None else score
-    return rubric.passes(moved)
+    """Whether `card` (as score_transcript made it, at its level) passes once that level's offsets move by
+    `shift`: its raw scores calibrated again, under the same ceilings."""
+    raw = {d.key: d.raw_score for d in card.dimensions}
+    ceilings = {d.key: d.ceiling for d in card.dimensions}
+    return rubric.passes(rubric.calibrate(raw, card.level, ceilings=ceilings, shift=shift))
 
 
 def _counts(outside: list[Graded], guards: list[Scorecard], rubric: Rubric, shift: float) -> tuple[int, int, int]:
