@@ -5,10 +5,11 @@ Positives are the move's prototype sentences; negatives its near misses (on-topi
 like the move but do not make it, e.g. a decision with a reason but no cost for tradeoffs), the other
 moves' prototypes, the training sentences labelled as carrying no signal (greetings, restating the
 question, framing openers: by definition no move), and a fixed sample of other training sentences. A
-move's near misses are negatives for that move only: a near miss of one move often makes another. C=0.3, balanced classes, probability
-0.5 as the line: chosen once on the check sets (C 0.3 / 1 / 3 gave the same ranking; 0.3 the best
-precision), which were written before any model existed. The check sets then give each move's precision
-and recall (`voicemock evaluate`); read them as optimistic by that one choice.
+move's near misses are negatives for that move only: a near miss of one move often makes another.
+C=0.3, balanced classes, probability 0.5 as the line: chosen once on the check sets (C 0.3 / 1 / 3
+gave the same ranking; 0.3 the best precision), which were written before any model existed. The check
+sets then give each move's precision and recall (`voicemock evaluate`); read them as optimistic by that
+one choice.
 """
 
 from __future__ import annotations
