@@ -57,7 +57,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from voicemock.assess.caveats import answer_caveats, scoring_limits
-from voicemock.assess.evidence import AnswerEvidence, UniqueSentence, gather_evidence, question_text, relevance_calibration
+from voicemock.assess.evidence import AnswerEvidence, UniqueSentence, gather_evidence
 from voicemock.assess.reading import ReadSentence, read_transcript
 from voicemock.records import SIGNAL_DIMENSIONS, DimensionScore, Evidence, Scorecard, Transcript
 
@@ -68,17 +68,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from voicemock.bank.rubric import Rubric
 
 __all__ = [
-    "AnswerEvidence",
     "DEFAULT_AGGREGATION",
     "SUBSTANCE_FULL",
-    "gather_evidence",
-    "question_text",
-    "relevance_calibration",
+    "application_mass",
     "signal_mass",
     "design_row",
     "raw_signal_scores",
     "score_transcript",
-    "scoring_limits",
 ]
 
 log = logging.getLogger(__name__)
